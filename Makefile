@@ -1,0 +1,60 @@
+# `make run` and `make test` bootstrap everything on a fresh clone (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PO := $(wildcard locale/*/LC_MESSAGES/django.po)
+MO := $(PO:.po=.mo)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install system-deps messages lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) $(MO)
+
+# Debian packages the suite needs: Chromium for the browser tests, poppler for reading PDFs back,
+# gettext for the Swedish catalogue. Installed only when missing.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium chromium-driver"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+%.mo: %.po
+	@command -v msgfmt >/dev/null || $(MAKE) system-deps
+	msgfmt --check -o $@ $<
+
+messages: $(MO)
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo "SVU: http://$(HOST):$(PORT)/"
+	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+test: system-deps install
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest
+
+bench: install
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3* var/staticfiles

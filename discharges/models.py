@@ -1,0 +1,617 @@
+"""Organisations, memberships, patients, episodes and the episode's event log.
+
+The event log (``EpisodeEvent``) is the truth; ``Episode`` carries a projection of it that
+``discharges.projection.apply_event`` keeps up to date in the same transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from discharges.personnummer import mask_personnummer, validate_personnummer
+
+hsa_id_validator = RegexValidator(
+    r"^SE\d{10}-[A-Za-z0-9]{1,31}$",
+    _("An HSA-id looks like SE2321000230-1234: SE, ten digits, a hyphen and a suffix."),
+)
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or delete a row of an append-only log."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError(f"{self.model.__name__} rows are append-only: update refused")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(f"{self.model.__name__} rows are append-only: delete refused")
+
+
+class AppendOnlyModel(models.Model):
+    """A row that is written once and never changed or deleted.
+
+    The same guard exists in the database (triggers, see the migrations), so raw SQL and
+    cascades are refused too.
+    """
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} rows are append-only: update refused")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(f"{type(self).__name__} rows are append-only: delete refused")
+
+
+# --- Organisations ---------------------------------------------------------------------------
+
+
+class OrganisationKind(models.TextChoices):
+    REGION = "region", _("Region")
+    KOMMUN = "kommun", _("Municipality")
+    HOSPITAL = "hospital", _("Hospital")
+    WARD = "ward", _("Ward")
+    HEALTH_CENTRE = "health_centre", _("Health centre")
+
+
+class CareType(models.TextChoices):
+    SOMATIC = "somatik", _("Somatic care")
+    PSYCHIATRIC = "psykiatri", _("Psychiatric care")
+
+
+class Organisation(models.Model):
+    """Any party of a discharge. Each has its own Django group, which holds its object grants."""
+
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=OrganisationKind.choices, editable=False
+    )
+    name = models.CharField(_("name"), max_length=200)
+    hsa_id = models.CharField(
+        _("HSA-id"),
+        max_length=48,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[hsa_id_validator],
+    )
+    group = models.OneToOneField(
+        Group, on_delete=models.PROTECT, null=True, editable=False, related_name="organisation"
+    )
+
+    kind_for_class: ClassVar[str] = ""
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.kind:
+            self.kind = self.kind_for_class
+        super().save(*args, **kwargs)
+        if self.group_id is None:
+            # The group is named after the primary key so that it is unique and stable
+            # even when the organisation is renamed.
+            self.group = Group.objects.create(name=f"org:{self.pk}")
+            Organisation.objects.filter(pk=self.pk).update(group=self.group)
+
+    @property
+    def specific(self) -> Organisation:
+        """The Region/Kommun/Hospital/Ward/HealthCentre row behind this organisation."""
+        if type(self) is not Organisation:
+            return self
+        accessor = {
+            OrganisationKind.REGION: "as_region",
+            OrganisationKind.KOMMUN: "as_kommun",
+            OrganisationKind.HOSPITAL: "as_hospital",
+            OrganisationKind.WARD: "as_ward",
+            OrganisationKind.HEALTH_CENTRE: "as_health_centre",
+        }[OrganisationKind(self.kind)]
+        specific: Organisation = getattr(self, accessor)
+        return specific
+
+
+class Region(Organisation):
+    organisation_ptr = models.OneToOneField(
+        Organisation,
+        on_delete=models.CASCADE,
+        parent_link=True,
+        primary_key=True,
+        related_name="as_region",
+    )
+    code = models.CharField(
+        _("county code"), max_length=2, unique=True, validators=[RegexValidator(r"^\d{2}$")]
+    )
+    kind_for_class = OrganisationKind.REGION
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["code"]
+
+
+class Kommun(Organisation):
+    organisation_ptr = models.OneToOneField(
+        Organisation,
+        on_delete=models.CASCADE,
+        parent_link=True,
+        primary_key=True,
+        related_name="as_kommun",
+    )
+    code = models.CharField(
+        _("municipality code"), max_length=4, unique=True, validators=[RegexValidator(r"^\d{4}$")]
+    )
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="kommuner")
+    kind_for_class = OrganisationKind.KOMMUN
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Hospital(Organisation):
+    organisation_ptr = models.OneToOneField(
+        Organisation,
+        on_delete=models.CASCADE,
+        parent_link=True,
+        primary_key=True,
+        related_name="as_hospital",
+    )
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="hospitals")
+    kind_for_class = OrganisationKind.HOSPITAL
+
+    class Meta:
+        verbose_name = _("hospital")
+        verbose_name_plural = _("hospitals")
+
+
+class Ward(Organisation):
+    organisation_ptr = models.OneToOneField(
+        Organisation,
+        on_delete=models.CASCADE,
+        parent_link=True,
+        primary_key=True,
+        related_name="as_ward",
+    )
+    hospital = models.ForeignKey(Hospital, on_delete=models.PROTECT, related_name="wards")
+    care_type = models.CharField(_("care type"), max_length=20, choices=CareType.choices)
+    kind_for_class = OrganisationKind.WARD
+
+    class Meta:
+        verbose_name = _("ward")
+        verbose_name_plural = _("wards")
+
+    def __str__(self) -> str:
+        return f"{self.hospital.name}, {self.name}"
+
+
+class HealthCentre(Organisation):
+    organisation_ptr = models.OneToOneField(
+        Organisation,
+        on_delete=models.CASCADE,
+        parent_link=True,
+        primary_key=True,
+        related_name="as_health_centre",
+    )
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="health_centres")
+    kommuner = models.ManyToManyField(
+        Kommun, related_name="health_centres", blank=True, verbose_name=_("serves municipalities")
+    )
+    kind_for_class = OrganisationKind.HEALTH_CENTRE
+
+    class Meta:
+        verbose_name = _("health centre")
+        verbose_name_plural = _("health centres")
+
+
+class Role(models.TextChoices):
+    WARD_STAFF = "ward_staff", _("Ward staff")
+    HC_COORDINATOR = "hc_coordinator", _("Care coordinator (health centre)")
+    KOMMUN_PLANNER = "kommun_planner", _("Municipal planner")
+    PROCESS_LEAD = "processledare", _("Process lead")
+    JOINT_GROUP = "partssammansatt", _("Joint group member")
+    ADMIN = "admin", _("System administrator")
+    INTEGRATION = "integration", _("System integration")
+
+
+# Which roles a membership of each kind of organisation may carry.
+ROLES_BY_KIND: dict[str, frozenset[str]] = {
+    OrganisationKind.WARD: frozenset({Role.WARD_STAFF}),
+    OrganisationKind.HEALTH_CENTRE: frozenset({Role.HC_COORDINATOR}),
+    OrganisationKind.KOMMUN: frozenset({Role.KOMMUN_PLANNER, Role.PROCESS_LEAD, Role.JOINT_GROUP}),
+    OrganisationKind.REGION: frozenset(
+        {Role.PROCESS_LEAD, Role.JOINT_GROUP, Role.ADMIN, Role.INTEGRATION}
+    ),
+    OrganisationKind.HOSPITAL: frozenset({Role.PROCESS_LEAD}),
+}
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"], name="membership_unique_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.organisation} ({self.get_role_display()})"
+
+
+# --- Patients ---------------------------------------------------------------------------------
+
+
+class Patient(models.Model):
+    personnummer = models.CharField(
+        _("personal identity number"),
+        max_length=12,
+        unique=True,
+        validators=[validate_personnummer],
+        help_text=_("12 digits; a coordination number (samordningsnummer) is accepted."),
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    address = models.CharField(_("registered address"), max_length=300, blank=True)
+    kommun = models.ForeignKey(
+        Kommun,
+        on_delete=models.PROTECT,
+        related_name="residents",
+        verbose_name=_("municipality of residence"),
+    )
+    health_centre = models.ForeignKey(
+        HealthCentre,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="listed",
+        verbose_name=_("listed at health centre"),
+    )
+    # Projection of the consent records: whether consent is in force now.
+    has_consent = models.BooleanField(_("consent in force"), default=False, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("patient")
+        verbose_name_plural = _("patients")
+
+    def __str__(self) -> str:
+        return f"{self.name or _('(no name)')} {self.masked_personnummer}"
+
+    @property
+    def masked_personnummer(self) -> str:
+        return mask_personnummer(self.personnummer)
+
+    @property
+    def is_coordination_number(self) -> bool:
+        return int(self.personnummer[6]) >= 6
+
+
+class ConsentAction(models.TextChoices):
+    GIVEN = "given", _("Consent given")
+    WITHDRAWN = "withdrawn", _("Consent withdrawn")
+
+
+class ConsentRecord(AppendOnlyModel):
+    """Samtycke: who recorded that the patient gave or withdrew consent, and when."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="consent_records")
+    action = models.CharField(_("action"), max_length=10, choices=ConsentAction.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    occurred_at = models.DateTimeField(_("time"))
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+        ordering = ["patient", "recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+# --- Episodes and their event log ---------------------------------------------------------------
+
+
+class EpisodeStatus(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    PLANNING = "planning", _("Planning")
+    READY = "ready", _("Ready for discharge")
+    DISCHARGED = "discharged", _("Discharged")
+    CLOSED = "closed", _("Closed without discharge")
+
+
+ACTIVE_STATUSES = (EpisodeStatus.REGISTERED, EpisodeStatus.PLANNING, EpisodeStatus.READY)
+
+
+class TrackColour(models.TextChoices):
+    GREEN = "green", _("Green: unchanged needs")
+    YELLOW = "yellow", _("Yellow: new or changed needs")
+    RED = "red", _("Red: complex needs")
+    BLUE = "blue", _("Blue")
+
+
+class Destination(models.TextChoices):
+    HOME = "ordinary_home", _("Ordinary home")
+    SPECIAL_HOUSING = "special_housing", _("Special housing")
+    SHORT_TERM = "short_term", _("Short-term placement")
+    OTHER = "other", _("Other")
+
+
+class ClosureReason(models.TextChoices):
+    DIED = "died", _("The patient died")
+    NO_NEEDS = "no_needs", _("No longer needs help after discharge")
+    TRANSFERRED = "transferred", _("Moved to another hospital")
+    NOT_COVERED = "not_covered", _("Not covered by the act")
+
+
+class EpisodeQuerySet(models.QuerySet):
+    def active(self) -> EpisodeQuerySet:
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+
+class Episode(models.Model):
+    """One inpatient stay (vårdtillfälle) and the projection of its event log.
+
+    Every field below ``version`` is written only by ``discharges.projection.apply_event``.
+    """
+
+    external_id = models.CharField(
+        _("external id"),
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("The episode's id in the system it was imported from."),
+    )
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="episodes")
+    ward = models.ForeignKey(Ward, on_delete=models.PROTECT, related_name="episodes")
+    kommun = models.ForeignKey(Kommun, on_delete=models.PROTECT, related_name="episodes")
+    health_centre = models.ForeignKey(
+        HealthCentre, on_delete=models.PROTECT, null=True, blank=True, related_name="episodes"
+    )
+    care_type = models.CharField(_("care type"), max_length=20, choices=CareType.choices)
+    admitted_at = models.DateTimeField(_("admitted"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    # Optimistic concurrency: the number of events; a write based on another value is stale.
+    version = models.PositiveIntegerField(_("version"), default=0)
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=EpisodeStatus.choices, default=EpisodeStatus.REGISTERED
+    )
+    last_event_at = models.DateTimeField(_("last event"), null=True)
+    shared_at = models.DateTimeField(_("shared with municipality and health centre"), null=True)
+    admission_notice_at = models.DateTimeField(_("admission notice sent"), null=True)
+    admission_reason = models.TextField(_("reason for admission"), blank=True)
+    preliminary_ready_date = models.DateField(_("preliminary ready date"), null=True)
+    preliminary_date_changes = models.PositiveIntegerField(
+        _("changes of preliminary date"), default=0
+    )
+    kommun_answered_at = models.DateTimeField(_("municipality answered"), null=True)
+    health_centre_answered_at = models.DateTimeField(_("health centre answered"), null=True)
+    named_contact = models.CharField(_("named care contact"), max_length=200, blank=True)
+    named_contact_at = models.DateTimeField(_("named care contact given"), null=True)
+    track_colour = models.CharField(
+        _("track colour"), max_length=10, choices=TrackColour.choices, blank=True
+    )
+    sip_needed = models.BooleanField(_("SIP needed"), null=True)
+    ready_date = models.DateField(_("ready date"), null=True)
+    ready_notice_at = models.DateTimeField(_("ready notice sent"), null=True)
+    ready_notice_withdrawals = models.PositiveIntegerField(_("ready notices withdrawn"), default=0)
+    sip_initiative_at = models.DateTimeField(_("SIP initiative"), null=True)
+    sip_invitation_at = models.DateTimeField(_("SIP invitation sent"), null=True)
+    sip_held_date = models.DateField(_("SIP held"), null=True)
+    sip_cancelled_at = models.DateTimeField(_("SIP cancelled"), null=True)
+    sol_planning_done_at = models.DateTimeField(_("SoL planning done"), null=True)
+    hsl_planning_done_at = models.DateTimeField(_("HSL planning done"), null=True)
+    kommun_ready_at = models.DateTimeField(_("municipality ready"), null=True)
+    homecoming_acknowledged_at = models.DateTimeField(_("homecoming time acknowledged"), null=True)
+    homecoming_at = models.DateTimeField(_("agreed homecoming"), null=True)
+    discharged_at = models.DateTimeField(_("discharged"), null=True)
+    # The local (Europe/Stockholm) date of discharged_at, kept so that months group in the database.
+    discharge_date = models.DateField(_("discharge date"), null=True)
+    destination = models.CharField(
+        _("destination"), max_length=20, choices=Destination.choices, blank=True
+    )
+    ready_days = models.PositiveIntegerField(_("ready days"), null=True)
+    closed_at = models.DateTimeField(_("closed"), null=True)
+    closure_reason = models.CharField(
+        _("reason for closing"), max_length=20, choices=ClosureReason.choices, blank=True
+    )
+
+    objects = EpisodeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("episode")
+        verbose_name_plural = _("episodes")
+        indexes = [
+            models.Index(fields=["admitted_at", "id"], name="episode_admitted_idx"),
+            models.Index(fields=["kommun", "discharge_date"], name="episode_kommun_discharge_idx"),
+            models.Index(fields=["status", "ready_date"], name="episode_status_ready_idx"),
+            models.Index(fields=["status", "admitted_at"], name="episode_status_admitted_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        """The id people use: the imported id, else SVU-<number>."""
+        return self.external_id or f"SVU-{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class EventKind(models.TextChoices):
+    REGISTERED = "registered", _("Episode registered")
+    ADMISSION_NOTICE = "admission_notice", _("Admission notice")
+    PRELIMINARY_DATE_CHANGED = "preliminary_date_changed", _("Preliminary ready date changed")
+    ADMISSION_ANSWER = "admission_answer", _("Answer to admission notice")
+    NAMED_CARE_CONTACT = "named_care_contact", _("Named care contact")
+    TRACK_COLOUR = "track_colour", _("Track colour assessed")
+    READY_NOTICE = "ready_notice", _("Ready for discharge")
+    READY_NOTICE_WITHDRAWN = "ready_notice_withdrawn", _("Ready notice withdrawn")
+    SIP_INITIATIVE = "sip_initiative", _("SIP initiative")
+    SIP_INVITATION = "sip_invitation", _("SIP invitation")
+    SIP_HELD = "sip_held", _("SIP held")
+    SIP_CANCELLED = "sip_cancelled", _("SIP cancelled")
+    SOL_PLANNING_DONE = "sol_planning_done", _("SoL planning done")
+    HSL_PLANNING_DONE = "hsl_planning_done", _("HSL planning done")
+    KOMMUN_READY = "kommun_ready", _("Municipality ready")
+    HOMECOMING_ACKNOWLEDGED = "homecoming_acknowledged", _("Homecoming time acknowledged")
+    DISCHARGE = "discharge", _("Discharge")
+    CLOSED = "closed", _("Closed without discharge")
+    RECIPIENTS_CHANGED = "recipients_changed", _("Municipality or health centre changed")
+
+
+class EpisodeEvent(AppendOnlyModel):
+    """One message of a discharge: immutable; corrections are new events."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField(_("number"))
+    kind = models.CharField(_("kind"), max_length=30, choices=EventKind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    occurred_at = models.DateTimeField(_("time"))
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    data = models.JSONField(_("data"), default=dict, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["episode", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "seq"], name="event_unique_seq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.episode_id}#{self.seq} {self.kind}"
+
+
+class Receipt(AppendOnlyModel):
+    """Kvittens: a recipient organisation acknowledges that it has received a message."""
+
+    event = models.ForeignKey(EpisodeEvent, on_delete=models.PROTECT, related_name="receipts")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    acknowledged_at = models.DateTimeField(_("acknowledged"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "organisation"], name="receipt_unique_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.acknowledged_at:%Y-%m-%d %H:%M}"
+
+
+class EpisodeUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Episode, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        abstract = False
+
+
+class EpisodeGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Episode, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        abstract = False
+        indexes = [
+            models.Index(
+                fields=["group", "permission", "content_object"], name="episode_grant_idx"
+            ),
+        ]
+
+
+# --- Access log -------------------------------------------------------------------------------
+
+
+class AccessAction(models.TextChoices):
+    LIST = "list", _("List")
+    VIEW = "view", _("View")
+    WORKLIST = "worklist", _("Worklist")
+    API_LIST = "api_list", _("API list")
+    API_VIEW = "api_view", _("API view")
+    EXPORT = "export", _("Export")
+    WRITE = "write", _("Write")
+
+
+class AccessLogEntry(AppendOnlyModel):
+    """Loggkontroll: one row per read of patient-level data."""
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    episode = models.ForeignKey(
+        Episode, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("episode")
+    )
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("patient")
+    )
+    action = models.CharField(_("action"), max_length=20, choices=AccessAction.choices)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["episode", "at"], name="accesslog_episode_idx"),
+            models.Index(fields=["user", "at"], name="accesslog_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action}"

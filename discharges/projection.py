@@ -1,0 +1,237 @@
+"""The projection of an episode's event log onto the ``Episode`` row.
+
+``apply_event`` is the only code that writes the projected fields. It touches no database:
+the write path calls it on the locked row, ``replay`` calls it on a blank episode, and the two
+must agree (a test replays every episode and compares).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from discharges.models import Episode, EpisodeEvent, EpisodeStatus, EventKind
+
+# The fields that make up the projection (compared by the replay test).
+PROJECTED_FIELDS: tuple[str, ...] = (
+    "external_id",
+    "patient_id",
+    "ward_id",
+    "kommun_id",
+    "health_centre_id",
+    "care_type",
+    "admitted_at",
+    "version",
+    "status",
+    "last_event_at",
+    "shared_at",
+    "admission_notice_at",
+    "admission_reason",
+    "preliminary_ready_date",
+    "preliminary_date_changes",
+    "kommun_answered_at",
+    "health_centre_answered_at",
+    "named_contact",
+    "named_contact_at",
+    "track_colour",
+    "sip_needed",
+    "ready_date",
+    "ready_notice_at",
+    "ready_notice_withdrawals",
+    "sip_initiative_at",
+    "sip_invitation_at",
+    "sip_held_date",
+    "sip_cancelled_at",
+    "sol_planning_done_at",
+    "hsl_planning_done_at",
+    "kommun_ready_at",
+    "homecoming_acknowledged_at",
+    "homecoming_at",
+    "discharged_at",
+    "discharge_date",
+    "destination",
+    "ready_days",
+    "closed_at",
+    "closure_reason",
+)
+
+
+def as_date(value: str | date | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return parse_date(value)
+
+
+def as_datetime(value: str | datetime | None) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return parse_datetime(value)
+
+
+def _registered(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    ep.external_id = data.get("external_id")
+    ep.patient_id = data["patient_id"]
+    ep.ward_id = data["ward_id"]
+    ep.kommun_id = data["kommun_id"]
+    ep.health_centre_id = data.get("health_centre_id")
+    ep.care_type = data["care_type"]
+    ep.admitted_at = as_datetime(data["admitted_at"])
+    ep.status = EpisodeStatus.REGISTERED
+
+
+def _share(ep: Episode, at: datetime) -> None:
+    if ep.shared_at is None:
+        ep.shared_at = at
+
+
+def _admission_notice(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    ep.admission_notice_at = at
+    ep.admission_reason = data.get("reason", "")
+    ep.preliminary_ready_date = as_date(data.get("preliminary_ready_date"))
+    if ep.status == EpisodeStatus.REGISTERED:
+        ep.status = EpisodeStatus.PLANNING
+    _share(ep, at)
+
+
+def _preliminary_date_changed(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    ep.preliminary_ready_date = as_date(data["preliminary_ready_date"])
+    ep.preliminary_date_changes += 1
+
+
+def _admission_answer(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    # The first answer counts for deadlines; later ones supplement it.
+    if data["party"] == "kommun":
+        ep.kommun_answered_at = ep.kommun_answered_at or at
+    else:
+        ep.health_centre_answered_at = ep.health_centre_answered_at or at
+
+
+def _named_care_contact(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    ep.named_contact = data["name"]
+    ep.named_contact_at = ep.named_contact_at or at
+
+
+def _track_colour(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    ep.track_colour = data["colour"]
+    if data.get("sip_needed") is not None:
+        ep.sip_needed = data["sip_needed"]
+
+
+def _ready_notice(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    ep.ready_date = as_date(data["ready_date"])
+    ep.ready_notice_at = at
+    ep.status = EpisodeStatus.READY
+    _share(ep, at)
+
+
+def _ready_notice_withdrawn(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    ep.ready_date = None
+    ep.ready_notice_at = None
+    ep.homecoming_acknowledged_at = None
+    ep.homecoming_at = None
+    ep.ready_notice_withdrawals += 1
+    ep.status = EpisodeStatus.PLANNING if ep.admission_notice_at else EpisodeStatus.REGISTERED
+
+
+def _sip_initiative(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    ep.sip_initiative_at = ep.sip_initiative_at or at
+    ep.sip_needed = True
+    ep.sip_cancelled_at = None
+
+
+def _sip_invitation(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    ep.sip_invitation_at = at
+    ep.sip_needed = True
+    ep.sip_cancelled_at = None
+
+
+def _sip_held(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    ep.sip_held_date = as_date(data["held_date"])
+
+
+def _sip_cancelled(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    ep.sip_cancelled_at = at
+
+
+def _sol_planning_done(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    ep.sol_planning_done_at = at
+
+
+def _hsl_planning_done(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    ep.hsl_planning_done_at = at
+
+
+def _kommun_ready(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    ep.kommun_ready_at = at
+
+
+def _homecoming_acknowledged(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    ep.homecoming_acknowledged_at = at
+    ep.homecoming_at = as_datetime(data["homecoming_at"])
+
+
+def _discharge(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    ep.discharged_at = at
+    ep.discharge_date = timezone.localdate(at)
+    ep.destination = data.get("destination", "")
+    ep.status = EpisodeStatus.DISCHARGED
+    if ep.ready_date is not None:
+        ep.ready_days = (ep.discharge_date - ep.ready_date).days
+
+
+def _closed(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    ep.closed_at = at
+    ep.closure_reason = data["reason"]
+    ep.status = EpisodeStatus.CLOSED
+
+
+def _recipients_changed(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    ep.kommun_id = data["kommun_id"]
+    ep.health_centre_id = data.get("health_centre_id")
+
+
+_HANDLERS: dict[str, Callable[[Episode, dict[str, Any], datetime], None]] = {
+    EventKind.REGISTERED: _registered,
+    EventKind.ADMISSION_NOTICE: _admission_notice,
+    EventKind.PRELIMINARY_DATE_CHANGED: _preliminary_date_changed,
+    EventKind.ADMISSION_ANSWER: _admission_answer,
+    EventKind.NAMED_CARE_CONTACT: _named_care_contact,
+    EventKind.TRACK_COLOUR: _track_colour,
+    EventKind.READY_NOTICE: _ready_notice,
+    EventKind.READY_NOTICE_WITHDRAWN: _ready_notice_withdrawn,
+    EventKind.SIP_INITIATIVE: _sip_initiative,
+    EventKind.SIP_INVITATION: _sip_invitation,
+    EventKind.SIP_HELD: _sip_held,
+    EventKind.SIP_CANCELLED: _sip_cancelled,
+    EventKind.SOL_PLANNING_DONE: _sol_planning_done,
+    EventKind.HSL_PLANNING_DONE: _hsl_planning_done,
+    EventKind.KOMMUN_READY: _kommun_ready,
+    EventKind.HOMECOMING_ACKNOWLEDGED: _homecoming_acknowledged,
+    EventKind.DISCHARGE: _discharge,
+    EventKind.CLOSED: _closed,
+    EventKind.RECIPIENTS_CHANGED: _recipients_changed,
+}
+
+
+def apply_event(episode: Episode, event: EpisodeEvent) -> None:
+    """Fold one event into the episode's projected fields (in memory; the caller saves)."""
+    _HANDLERS[event.kind](episode, event.data, event.occurred_at)
+    episode.version = event.seq
+    if episode.last_event_at is None or event.occurred_at > episode.last_event_at:
+        episode.last_event_at = event.occurred_at
+
+
+def replay(events: Iterable[EpisodeEvent]) -> Episode:
+    """A fresh in-memory episode built from its events alone."""
+    episode = Episode()
+    for event in events:
+        apply_event(episode, event)
+    return episode
+
+
+def projection_of(episode: Episode) -> dict[str, Any]:
+    return {name: getattr(episode, name) for name in PROJECTED_FIELDS}

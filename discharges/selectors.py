@@ -1,0 +1,307 @@
+"""The one read path: what a user may see, and how much of it.
+
+Views, the API and exports get episodes only through ``visible_episodes`` /
+``get_visible_episode``; an episode out of scope is a 404, the same answer as a missing one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from guardian.shortcuts import get_objects_for_user
+
+from discharges.deadlines import (
+    ADMISSION_NOTICE_WITHIN,
+    SIP_INVITATION_WITHIN_DAYS,
+    Task,
+    pending_tasks,
+)
+from discharges.models import (
+    ACTIVE_STATUSES,
+    AccessLogEntry,
+    Episode,
+    EpisodeEvent,
+    EpisodeStatus,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Receipt,
+    Role,
+)
+
+PATIENT_ROLES = (Role.WARD_STAFF, Role.HC_COORDINATOR, Role.KOMMUN_PLANNER)
+
+
+def memberships_of(user: AbstractBaseUser) -> list[Membership]:
+    """The user's memberships, cached on the user object for the request."""
+    cached = getattr(user, "_svu_memberships", None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(user=user).select_related("organisation").order_by("id")
+        )
+        user._svu_memberships = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def organisation_ids(user: AbstractBaseUser) -> set[int]:
+    return {m.organisation_id for m in memberships_of(user)}
+
+
+def has_role(user: AbstractBaseUser, *roles: str) -> bool:
+    return any(m.role in roles for m in memberships_of(user))
+
+
+def visible_episodes(user: AbstractBaseUser) -> QuerySet[Episode]:
+    """Episodes the user's organisations hold a view grant on (never all, not even for admins)."""
+    if not user.is_authenticated:
+        return Episode.objects.none()
+    return get_objects_for_user(
+        user,
+        "discharges.view_episode",
+        klass=Episode,
+        with_superuser=False,
+        accept_global_perms=False,
+    )
+
+
+def get_visible_episode(user: AbstractBaseUser, episode_id: Any) -> Episode:
+    try:
+        return (
+            visible_episodes(user)
+            .select_related("patient", "ward", "ward__hospital", "kommun", "health_centre")
+            .get(pk=int(episode_id))
+        )
+    except (Episode.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def acting_organisation(user: AbstractBaseUser, episode: Episode) -> Organisation | None:
+    """The user's organisation that is a party of the episode (ward first)."""
+    mine = {m.organisation_id: m.organisation for m in memberships_of(user)}
+    for org_id in (episode.ward_id, episode.kommun_id, episode.health_centre_id):
+        if org_id in mine:
+            return mine[org_id]
+    return None
+
+
+def party_for_user(user: AbstractBaseUser, episode: Episode) -> str | None:
+    org = acting_organisation(user, episode)
+    if org is None:
+        return None
+    if org.pk == episode.ward_id:
+        return "ward"
+    return "kommun" if org.pk == episode.kommun_id else "health_centre"
+
+
+def can_see_details(user: AbstractBaseUser, episode: Episode) -> bool:
+    """Beyond name, personnummer, address and expected discharge time (Privacy): only the ward,
+    or every party once the patient's consent is recorded."""
+    return episode.ward_id in organisation_ids(user) or episode.patient.has_consent
+
+
+# Fields every party of the episode may see, with or without consent.
+BASIC_FIELDS = (
+    "reference",
+    "status",
+    "name",
+    "personnummer",
+    "address",
+    "preliminary_ready_date",
+    "ready_date",
+    "discharged_at",
+    "homecoming_at",
+)
+
+
+@dataclass(frozen=True)
+class EpisodeView:
+    """What one user may see of an episode; hidden fields are None."""
+
+    episode: Episode
+    details: bool
+    party: str | None
+    fields: dict[str, Any]
+    tasks: list[Task]
+
+
+def present_episode(
+    user: AbstractBaseUser, episode: Episode, *, now: datetime | None = None
+) -> EpisodeView:
+    now = now or timezone.now()
+    details = can_see_details(user, episode)
+    party = party_for_user(user, episode)
+    patient = episode.patient
+    fields: dict[str, Any] = {
+        "reference": episode.reference,
+        "status": episode.get_status_display(),
+        "name": patient.name,
+        "personnummer": patient.personnummer,
+        "address": patient.address,
+        "preliminary_ready_date": episode.preliminary_ready_date,
+        "ready_date": episode.ready_date,
+        "discharged_at": episode.discharged_at,
+        "homecoming_at": episode.homecoming_at,
+    }
+    detail_fields = {
+        "hospital": episode.ward.hospital.name,
+        "ward": episode.ward.name,
+        "care_type": episode.get_care_type_display(),
+        "kommun": str(episode.kommun),
+        "health_centre": episode.health_centre.name if episode.health_centre else "",
+        "admitted_at": episode.admitted_at,
+        "admission_notice_at": episode.admission_notice_at,
+        "admission_reason": episode.admission_reason,
+        "preliminary_date_changes": episode.preliminary_date_changes,
+        "track_colour": episode.get_track_colour_display() if episode.track_colour else "",
+        "named_contact": episode.named_contact,
+        "sip_needed": episode.sip_needed,
+        "sip_invitation_at": episode.sip_invitation_at,
+        "sip_held_date": episode.sip_held_date,
+        "kommun_ready_at": episode.kommun_ready_at,
+        "destination": episode.get_destination_display() if episode.destination else "",
+        "ready_days": episode.ready_days,
+    }
+    for key, value in detail_fields.items():
+        fields[key] = value if details else None
+    tasks = pending_tasks(episode, party, now, timezone.localdate(now)) if party else []
+    return EpisodeView(episode=episode, details=details, party=party, fields=fields, tasks=tasks)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    event: EpisodeEvent
+    show_data: bool
+    acknowledged_by_me: bool
+    can_acknowledge: bool
+
+
+def timeline(user: AbstractBaseUser, episode: Episode) -> list[TimelineEntry]:
+    """The episode's messages in order. Message contents are shown to their author's
+    organisation and, as for the episode's fields, to the ward or under consent."""
+    my_orgs = organisation_ids(user)
+    details = can_see_details(user, episode)
+    party_org = acting_organisation(user, episode)
+    events = list(
+        EpisodeEvent.objects.filter(episode=episode)
+        .select_related("organisation", "author")
+        .order_by("seq")
+    )
+    acknowledged = set()
+    if party_org is not None:
+        acknowledged = set(
+            Receipt.objects.filter(event__episode=episode, organisation=party_org).values_list(
+                "event_id", flat=True
+            )
+        )
+    return [
+        TimelineEntry(
+            event=event,
+            show_data=details or event.organisation_id in my_orgs,
+            acknowledged_by_me=event.pk in acknowledged,
+            can_acknowledge=party_org is not None
+            and event.organisation_id != party_org.pk
+            and event.pk not in acknowledged,
+        )
+        for event in events
+    ]
+
+
+def episode_list(
+    user: AbstractBaseUser, *, status: str | None = None, query: str = ""
+) -> QuerySet[Episode]:
+    """The scoped episode list, newest admission first."""
+    qs = visible_episodes(user).select_related("patient", "ward", "kommun")
+    if status == "active":
+        qs = qs.filter(status__in=ACTIVE_STATUSES)
+    elif status in EpisodeStatus.values:
+        qs = qs.filter(status=status)
+    if query:
+        qs = qs.filter(Q(patient__name__icontains=query) | Q(external_id=query))
+    return qs.order_by("-admitted_at", "-id")
+
+
+def overdue_admission_notices(
+    user: AbstractBaseUser, now: datetime | None = None
+) -> QuerySet[Episode]:
+    """Active episodes whose admission notice is unsent more than 24 h after admission."""
+    now = now or timezone.now()
+    return visible_episodes(user).filter(
+        status=EpisodeStatus.REGISTERED, admitted_at__lt=now - ADMISSION_NOTICE_WITHIN
+    )
+
+
+def overdue_sip_invitations(user: AbstractBaseUser, today: date | None = None) -> QuerySet[Episode]:
+    """Episodes needing a SIP whose invitation is unsent after ready date + 3 days."""
+    today = today or timezone.localdate()
+    return (
+        visible_episodes(user)
+        .filter(
+            sip_needed=True,
+            ready_date__lt=today - timedelta(days=SIP_INVITATION_WITHIN_DAYS),
+            sip_invitation_at__isnull=True,
+        )
+        .exclude(status=EpisodeStatus.CLOSED)
+    )
+
+
+def worklist(
+    user: AbstractBaseUser, *, now: datetime | None = None, limit: int = 200
+) -> list[EpisodeView]:
+    """What waits for the user's organisations, most urgent first."""
+    now = now or timezone.now()
+    candidates = (
+        visible_episodes(user)
+        .exclude(status=EpisodeStatus.CLOSED)
+        .filter(
+            Q(status__in=ACTIVE_STATUSES)
+            | Q(sip_needed=True, sip_invitation_at__isnull=True, ready_date__isnull=False)
+            | Q(
+                sip_invitation_at__isnull=False,
+                sip_held_date__isnull=True,
+                sip_cancelled_at__isnull=True,
+            )
+        )
+        .select_related("patient", "ward", "ward__hospital", "kommun", "health_centre")
+        .order_by("admitted_at")[: limit * 2]
+    )
+    views = [present_episode(user, ep, now=now) for ep in candidates]
+    views = [v for v in views if v.tasks]
+    views.sort(key=lambda v: (not any(t.overdue for t in v.tasks), v.episode.admitted_at))
+    return views[:limit]
+
+
+def log_access(
+    user: AbstractBaseUser,
+    episodes: Sequence[Episode] | Iterable[Episode],
+    action: str,
+    detail: str = "",
+) -> None:
+    """Append one access-log row per episode read (who, as which organisation, when)."""
+    now = timezone.now()
+    AccessLogEntry.objects.bulk_create(
+        AccessLogEntry(
+            at=now,
+            user=user,
+            organisation=acting_organisation(user, ep),
+            episode=ep,
+            patient_id=ep.patient_id,
+            action=action,
+            detail=detail[:200],
+        )
+        for ep in episodes
+    )
+
+
+def organisations_for_role(user: AbstractBaseUser, kind: str) -> list[Organisation]:
+    return [m.organisation for m in memberships_of(user) if m.organisation.kind == kind]
+
+
+def user_wards(user: AbstractBaseUser) -> list[Organisation]:
+    return organisations_for_role(user, OrganisationKind.WARD)

@@ -1,0 +1,978 @@
+"""The one write path: a service function per message of a discharge.
+
+Every function checks that the actor may send the message, that the step is valid in the
+episode's current state, appends the event and updates the projection, all in one transaction
+that holds the episode's row lock. Pages, the API, the CSV import, the demo data and the tests
+call these functions; nothing else writes episodes or events.
+
+Persistence is delegated to a *recorder*: ``SingleRecorder`` (the default) locks, checks the
+version and saves one event at a time; ``discharges.imports.BatchRecorder`` runs the very same
+checks and projection in memory and saves a whole file in bulk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from discharges import grants
+from discharges.models import (
+    ACTIVE_STATUSES,
+    CareType,
+    ClosureReason,
+    ConsentAction,
+    ConsentRecord,
+    Destination,
+    Episode,
+    EpisodeEvent,
+    EpisodeStatus,
+    EventKind,
+    HealthCentre,
+    Kommun,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Patient,
+    Receipt,
+    Role,
+    TrackColour,
+    Ward,
+)
+from discharges.personnummer import normalise_personnummer
+from discharges.projection import apply_event
+
+# --- Errors -----------------------------------------------------------------------------------
+
+
+class Refused(Exception):
+    """A message that may not be sent now. Nothing was changed.
+
+    ``field`` names the input that is wrong (None when it is the step itself).
+    """
+
+    status_code = 400
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotPermitted(Refused):
+    """The actor's organisation or role may not send this message."""
+
+    status_code = 403
+
+
+class Stale(Refused):
+    """The write was based on an older version of the episode."""
+
+    status_code = 409
+
+
+# --- Actors -----------------------------------------------------------------------------------
+
+# The role that sends messages on behalf of each kind of organisation.
+SENDER_ROLE = {
+    OrganisationKind.WARD: Role.WARD_STAFF,
+    OrganisationKind.KOMMUN: Role.KOMMUN_PLANNER,
+    OrganisationKind.HEALTH_CENTRE: Role.HC_COORDINATOR,
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A user acting for one organisation."""
+
+    user: AbstractBaseUser
+    organisation: Organisation
+
+
+def organisation_region_code(organisation: Organisation) -> str | None:
+    specific = organisation.specific
+    if isinstance(specific, Kommun):
+        return specific.code[:2]
+    if isinstance(specific, Ward):
+        return specific.hospital.region.code
+    if isinstance(specific, HealthCentre):
+        return specific.region.code
+    return None
+
+
+def is_integration(actor: Actor) -> bool:
+    """Integration accounts act for any organisation of their region (e.g. the import)."""
+    region_code = organisation_region_code(actor.organisation)
+    return Membership.objects.filter(
+        user=actor.user, role=Role.INTEGRATION, organisation__region__code=region_code
+    ).exists()
+
+
+def check_actor(actor: Actor) -> bool:
+    """Raise NotPermitted unless the user may send for the organisation.
+
+    Returns True when the actor is an integration account (no back-dating limit).
+    """
+    role = SENDER_ROLE.get(OrganisationKind(actor.organisation.kind))
+    if (
+        role
+        and Membership.objects.filter(
+            user=actor.user, organisation_id=actor.organisation.pk, role=role
+        ).exists()
+    ):
+        return False
+    if is_integration(actor):
+        return True
+    raise NotPermitted(
+        _("%(user)s may not send messages for %(organisation)s.")
+        % {"user": actor.user, "organisation": actor.organisation}
+    )
+
+
+# --- The recorders ----------------------------------------------------------------------------
+
+Party = str  # "ward" | "kommun" | "health_centre"
+Check = Callable[[Episode, dict[str, Any], datetime], None]
+
+
+@dataclass(frozen=True)
+class Message:
+    kind: str
+    parties: tuple[Party, ...]
+    occurred_at: datetime
+    data: dict[str, Any]
+    check: Check
+
+
+def party_of(episode: Episode, organisation: Organisation) -> Party | None:
+    if organisation.pk == episode.ward_id:
+        return "ward"
+    if organisation.pk == episode.kommun_id:
+        return "kommun"
+    if organisation.pk is not None and organisation.pk == episode.health_centre_id:
+        return "health_centre"
+    return None
+
+
+PARTY_NAMES = {
+    "ward": gettext_lazy("the ward"),
+    "kommun": gettext_lazy("the municipality"),
+    "health_centre": gettext_lazy("the health centre"),
+}
+
+
+def build_event(
+    episode: Episode, actor: Actor, message: Message, *, unlimited_backdate: bool
+) -> EpisodeEvent:
+    """Check ``message`` against the episode's state and build its event (not saved).
+
+    Applies the event to ``episode`` in memory. Shared by both recorders.
+    """
+    party = party_of(episode, actor.organisation)
+    if party not in message.parties:
+        raise NotPermitted(
+            _("Only %(parties)s of this episode may send “%(kind)s”.")
+            % {
+                "parties": _(" or ").join(str(PARTY_NAMES[p]) for p in message.parties),
+                "kind": EventKind(message.kind).label,
+            }
+        )
+    check_time(message.occurred_at, episode, unlimited_backdate=unlimited_backdate)
+    message.check(episode, message.data, message.occurred_at)
+    event = EpisodeEvent(
+        episode=episode,
+        seq=episode.version + 1,
+        kind=message.kind,
+        author=actor.user,
+        organisation=actor.organisation,
+        occurred_at=message.occurred_at,
+        recorded_at=timezone.now(),
+        data=message.data,
+    )
+    apply_event(episode, event)
+    return event
+
+
+def check_time(occurred_at: datetime, episode: Episode | None, *, unlimited_backdate: bool) -> None:
+    if timezone.is_naive(occurred_at):
+        raise Refused(_("The time must include a time zone."), field="occurred_at")
+    now = timezone.now()
+    if occurred_at > now + settings.SVU_FUTURE_TOLERANCE:
+        raise Refused(_("The time is in the future."), field="occurred_at")
+    if not unlimited_backdate and occurred_at < now - settings.SVU_MAX_BACKDATE:
+        raise Refused(
+            _("The time may be back-dated at most %(days)s days.")
+            % {"days": settings.SVU_MAX_BACKDATE.days},
+            field="occurred_at",
+        )
+    if episode is not None and episode.admitted_at and occurred_at < episode.admitted_at:
+        raise Refused(_("The time is before the admission."), field="occurred_at")
+
+
+class SingleRecorder:
+    """Saves one event at a time under the episode's row lock."""
+
+    def register(self, actor: Actor, episode: Episode, event: EpisodeEvent) -> Episode:
+        with transaction.atomic():
+            episode.save()
+            event.episode = episode
+            event.save()
+            grants.sync_episode(episode)
+        return episode
+
+    def append(
+        self, actor: Actor, episode: Episode, message: Message, expected_version: int | None
+    ) -> EpisodeEvent:
+        unlimited = check_actor(actor)
+        with transaction.atomic():
+            locked = Episode.objects.select_for_update().get(pk=episode.pk)
+            if expected_version is not None and locked.version != expected_version:
+                raise Stale(
+                    _(
+                        "The episode has changed since you opened it (version %(yours)s, now "
+                        "%(now)s). Reload and try again."
+                    )
+                    % {"yours": expected_version, "now": locked.version},
+                    field="version",
+                )
+            before = grants.audience(locked)
+            event = build_event(locked, actor, message, unlimited_backdate=unlimited)
+            event.save()
+            locked.save()
+            if grants.audience(locked) != before:
+                grants.sync_episode(locked)
+        # The caller's instance reflects the new state without another query.
+        for field in Episode._meta.concrete_fields:
+            setattr(episode, field.attname, getattr(locked, field.attname))
+        return event
+
+
+_SINGLE = SingleRecorder()
+
+
+def _send(
+    actor: Actor,
+    episode: Episode,
+    message: Message,
+    expected_version: int | None,
+    recorder: Any,
+) -> EpisodeEvent:
+    return (recorder or _SINGLE).append(actor, episode, message, expected_version)
+
+
+def _now(value: datetime | None) -> datetime:
+    return value or timezone.now()
+
+
+# --- State checks -----------------------------------------------------------------------------
+
+
+def _require_active(episode: Episode) -> None:
+    if episode.status not in ACTIVE_STATUSES:
+        raise Refused(
+            _("The episode is %(status)s; no more planning messages can be sent.")
+            % {"status": EpisodeStatus(episode.status).label.lower()}
+        )
+
+
+def _require_notice(episode: Episode) -> None:
+    if episode.admission_notice_at is None:
+        raise Refused(_("No admission notice has been sent yet."))
+
+
+def _require_not_closed(episode: Episode) -> None:
+    if episode.status == EpisodeStatus.CLOSED:
+        raise Refused(_("The episode is closed."))
+
+
+def _local_date(at: datetime) -> date:
+    return timezone.localdate(at)
+
+
+# --- Registration -----------------------------------------------------------------------------
+
+
+def register_patient(
+    *,
+    personnummer: str,
+    kommun: Kommun,
+    name: str = "",
+    address: str = "",
+    health_centre: HealthCentre | None = None,
+) -> Patient:
+    """Find the patient by personnummer or create them; returns the patient.
+
+    For an existing patient, the given name, address, kommun and hälsocentral update the record
+    (they are the current folkbokföring facts).
+    """
+    try:
+        number = normalise_personnummer(personnummer)
+    except Exception as exc:
+        raise Refused(" ".join(getattr(exc, "messages", [str(exc)])), field="personnummer") from exc
+    patient, created = Patient.objects.get_or_create(
+        personnummer=number,
+        defaults={
+            "name": name,
+            "address": address,
+            "kommun": kommun,
+            "health_centre": health_centre,
+        },
+    )
+    if not created:
+        changed = False
+        for attr, value in (("name", name), ("address", address)):
+            if value and getattr(patient, attr) != value:
+                setattr(patient, attr, value)
+                changed = True
+        if patient.kommun_id != kommun.pk or (
+            health_centre and patient.health_centre_id != health_centre.pk
+        ):
+            patient.kommun = kommun
+            patient.health_centre = health_centre or patient.health_centre
+            changed = True
+        if changed:
+            patient.save()
+    return patient
+
+
+def build_registration(
+    *,
+    actor: Actor,
+    patient: Patient,
+    ward: Ward,
+    admitted_at: datetime,
+    kommun: Kommun | None = None,
+    health_centre: HealthCentre | None = None,
+    care_type: str | None = None,
+    external_id: str | None = None,
+    unlimited_backdate: bool,
+) -> tuple[Episode, EpisodeEvent]:
+    """Check a registration and build the unsaved episode and its first event."""
+    if actor.organisation.pk != ward.pk:
+        raise NotPermitted(_("Only the ward itself may register an episode there."))
+    check_time(admitted_at, None, unlimited_backdate=True)
+    care_type = care_type or ward.care_type
+    if care_type not in CareType.values:
+        raise Refused(_("Unknown care type."), field="care_type")
+    kommun = kommun or patient.kommun
+    if health_centre is None and patient.health_centre_id:
+        health_centre = patient.health_centre
+    episode = Episode()
+    event = EpisodeEvent(
+        seq=1,
+        kind=EventKind.REGISTERED,
+        author=actor.user,
+        organisation=actor.organisation,
+        occurred_at=admitted_at,
+        recorded_at=timezone.now(),
+        data={
+            "external_id": external_id or None,
+            "patient_id": patient.pk,
+            "ward_id": ward.pk,
+            "kommun_id": kommun.pk,
+            "health_centre_id": health_centre.pk if health_centre else None,
+            "care_type": care_type,
+            "admitted_at": admitted_at.isoformat(),
+        },
+    )
+    apply_event(episode, event)
+    return episode, event
+
+
+def register_episode(
+    *,
+    actor: Actor,
+    patient: Patient,
+    ward: Ward,
+    admitted_at: datetime,
+    kommun: Kommun | None = None,
+    health_centre: HealthCentre | None = None,
+    care_type: str | None = None,
+    external_id: str | None = None,
+) -> Episode:
+    """The ward registers a stay (vårdtillfälle). Kommun and hälsocentral default to the
+    patient's folkbokföringskommun and listing; they see the episode from the first message
+    sent to them (the admission or ready notice)."""
+    unlimited = check_actor(actor)
+    if external_id and Episode.objects.filter(external_id=external_id).exists():
+        raise Refused(_("An episode with this id already exists."), field="external_id")
+    episode, event = build_registration(
+        actor=actor,
+        patient=patient,
+        ward=ward,
+        admitted_at=admitted_at,
+        kommun=kommun,
+        health_centre=health_centre,
+        care_type=care_type,
+        external_id=external_id,
+        unlimited_backdate=unlimited,
+    )
+    return _SINGLE.register(actor, episode, event)
+
+
+# --- The messages -----------------------------------------------------------------------------
+
+WARD: tuple[Party, ...] = ("ward",)
+KOMMUN: tuple[Party, ...] = ("kommun",)
+HEALTH_CENTRE: tuple[Party, ...] = ("health_centre",)
+RECIPIENTS: tuple[Party, ...] = ("kommun", "health_centre")
+ANY_PARTY: tuple[Party, ...] = ("ward", "kommun", "health_centre")
+
+
+def _check_admission_notice(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    _require_active(ep)
+    if ep.admission_notice_at is not None:
+        raise Refused(_("The admission notice has already been sent."))
+    _check_preliminary(ep, data, at)
+
+
+def _check_preliminary(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    value = data.get("preliminary_ready_date")
+    if value is not None and date.fromisoformat(value) < _local_date(ep.admitted_at):
+        raise Refused(
+            _("The preliminary ready date is before the admission."),
+            field="preliminary_ready_date",
+        )
+
+
+def send_admission_notice(
+    *,
+    actor: Actor,
+    episode: Episode,
+    preliminary_ready_date: date | None,
+    reason: str = "",
+    occurred_at: datetime | None = None,
+    expected_version: int | None = None,
+    recorder: Any = None,
+) -> EpisodeEvent:
+    """Inskrivningsmeddelande: the ward tells kommun and hälsocentral, within 24 h."""
+    data = {
+        "preliminary_ready_date": preliminary_ready_date.isoformat()
+        if preliminary_ready_date
+        else None,
+        "reason": reason,
+    }
+    message = Message(
+        EventKind.ADMISSION_NOTICE, WARD, _now(occurred_at), data, _check_admission_notice
+    )
+    return _send(actor, episode, message, expected_version, recorder)
+
+
+def _check_preliminary_change(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    _require_active(ep)
+    _require_notice(ep)
+    if ep.status == EpisodeStatus.READY:
+        raise Refused(_("The patient is already ready for discharge."))
+    if data["preliminary_ready_date"] == (
+        ep.preliminary_ready_date.isoformat() if ep.preliminary_ready_date else None
+    ):
+        raise Refused(
+            _("That is already the preliminary ready date."), field="preliminary_ready_date"
+        )
+    _check_preliminary(ep, data, at)
+
+
+def change_preliminary_date(
+    *,
+    actor: Actor,
+    episode: Episode,
+    preliminary_ready_date: date,
+    occurred_at: datetime | None = None,
+    expected_version: int | None = None,
+    recorder: Any = None,
+) -> EpisodeEvent:
+    data = {"preliminary_ready_date": preliminary_ready_date.isoformat()}
+    message = Message(
+        EventKind.PRELIMINARY_DATE_CHANGED, WARD, _now(occurred_at), data, _check_preliminary_change
+    )
+    return _send(actor, episode, message, expected_version, recorder)
+
+
+def _check_answer(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    _require_active(ep)
+    _require_notice(ep)
+
+
+def answer_admission(
+    *,
+    actor: Actor,
+    episode: Episode,
+    current_services: bool,
+    services: str = "",
+    social_network: str = "",
+    aids: str = "",
+    occurred_at: datetime | None = None,
+    expected_version: int | None = None,
+    recorder: Any = None,
+) -> EpisodeEvent:
+    """Svar på inskrivning from kommun or hälsocentral: current services, network, aids."""
+    data = {
+        "party": party_of(episode, actor.organisation),
+        "current_services": current_services,
+        "services": services,
+        "social_network": social_network,
+        "aids": aids,
+    }
+    message = Message(
+        EventKind.ADMISSION_ANSWER, RECIPIENTS, _now(occurred_at), data, _check_answer
+    )
+    return _send(actor, episode, message, expected_version, recorder)
+
+
+def _check_contact(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    _require_active(ep)
+    if not data["name"].strip():
+        raise Refused(_("Give the named care contact's name."), field="name")
+
+
+def name_care_contact(
+    *,
+    actor: Actor,
+    episode: Episode,
+    name: str,
+    phone: str = "",
+    occurred_at: datetime | None = None,
+    expected_version: int | None = None,
+    recorder: Any = None,
+) -> EpisodeEvent:
+    """The hälsocentral names the fast vårdkontakt."""
+    data = {"name": name.strip(), "phone": phone.strip()}
+    message = Message(
+        EventKind.NAMED_CARE_CONTACT, HEALTH_CENTRE, _now(occurred_at), data, _check_contact
+    )
+    return _send(actor, episode, message, expected_version, recorder)
+
+
+def _check_colour(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    _require_active(ep)
+    if data["colour"] not in TrackColour.values:
+        raise Refused(_("Unknown track colour."), field="colour")
+
+
+def assess_track_colour(
+    *,
+    actor: Actor,
+    episode: Episode,
+    colour: str,
+    sip_needed: bool | None = None,
+    occurred_at: datetime | None = None,
+    expected_version: int | None = None,
+    recorder: Any = None,
+) -> EpisodeEvent:
+    """Planeringsunderlag: the ward's track colour and whether a SIP is needed."""
+    data = {"colour": colour, "sip_needed": sip_needed}
+    message = Message(EventKind.TRACK_COLOUR, WARD, _now(occurred_at), data, _check_colour)
+    return _send(actor, episode, message, expected_version, recorder)
+
+
+def _check_ready(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    _require_active(ep)
+    if ep.status == EpisodeStatus.READY:
+        raise Refused(_("A ready notice has already been sent; withdraw it first."))
+    if date.fromisoformat(data["ready_date"]) < _local_date(ep.admitted_at):
+        raise Refused(_("The ready date is before the admission."), field="ready_date")
+
+
+def send_ready_notice(
+    *,
+    actor: Actor,
+    episode: Episode,
+    ready_date: date,
+    occurred_at: datetime | None = None,
+    expected_version: int | None = None,
+    recorder: Any = None,
+) -> EpisodeEvent:
+    """Utskrivningsklar: the ready date and, as ``occurred_at``, the time it was sent."""
+    data = {"ready_date": ready_date.isoformat()}
+    message = Message(EventKind.READY_NOTICE, WARD, _now(occurred_at), data, _check_ready)
+    return _send(actor, episode, message, expected_version, recorder)
+
+
+def _check_withdraw(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    if ep.status != EpisodeStatus.READY:
+        raise Refused(_("There is no ready notice to withdraw."))
+    if ep.ready_notice_at and at < ep.ready_notice_at:
+        raise Refused(_("The withdrawal is before the ready notice."), field="occurred_at")
+
+
+def withdraw_ready_notice(
+    *,
+    actor: Actor,
+    episode: Episode,
+    reason: str = "",
+    occurred_at: datetime | None = None,
+    expected_version: int | None = None,
+    recorder: Any = None,
+) -> EpisodeEvent:
+    """The patient got worse: back to planning."""
+    message = Message(
+        EventKind.READY_NOTICE_WITHDRAWN,
+        WARD,
+        _now(occurred_at),
+        {"reason": reason},
+        _check_withdraw,
+    )
+    return _send(actor, episode, message, expected_version, recorder)
+
+
+def _check_sip_initiative(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    _require_not_closed(ep)
+    if ep.sip_initiative_at and ep.sip_cancelled_at is None:
+        raise Refused(_("A SIP initiative has already been taken."))
+
+
+def take_sip_initiative(
+    *,
+    actor: Actor,
+    episode: Episode,
+    note: str = "",
+    occurred_at: datetime | None = None,
+    expected_version: int | None = None,
+    recorder: Any = None,
+) -> EpisodeEvent:
+    """Initiativ till SIP: any of the parties asks for a joint plan."""
+    message = Message(
+        EventKind.SIP_INITIATIVE,
+        ANY_PARTY,
+        _now(occurred_at),
+        {"note": note},
+        _check_sip_initiative,
+    )
+    return _send(actor, episode, message, expected_version, recorder)
+
+
+def _check_sip_invitation(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    _require_not_closed(ep)
+    if ep.sip_invitation_at and ep.sip_cancelled_at is None:
+        raise Refused(_("A SIP invitation has already been sent."))
+
+
+def send_sip_invitation(
+    *,
+    actor: Actor,
+    episode: Episode,
+    meeting_at: datetime | None = None,
+    occurred_at: datetime | None = None,
+    expected_version: int | None = None,
+    recorder: Any = None,
+) -> EpisodeEvent:
+    """Kallelse till SIP, sent by the fast vårdkontakt (deadline: ready date + 3 days)."""
+    data = {"meeting_at": meeting_at.isoformat() if meeting_at else None}
+    message = Message(
+        EventKind.SIP_INVITATION, HEALTH_CENTRE, _now(occurred_at), data, _check_sip_invitation
+    )
+    return _send(actor, episode, message, expected_version, recorder)
+
+
+def _check_sip_held(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    _require_not_closed(ep)
+    if ep.sip_invitation_at is None or ep.sip_cancelled_at is not None:
+        raise Refused(_("No SIP invitation is in force."))
+    if ep.sip_held_date is not None:
+        raise Refused(_("The SIP has already been recorded as held."))
+    held = date.fromisoformat(data["held_date"])
+    if held < _local_date(ep.sip_invitation_at):
+        raise Refused(_("The SIP cannot be held before the invitation."), field="held_date")
+    if held > _local_date(at):
+        raise Refused(_("The SIP date is in the future."), field="held_date")
+
+
+def record_sip_held(
+    *,
+    actor: Actor,
+    episode: Episode,
+    held_date: date,
+    occurred_at: datetime | None = None,
+    expected_version: int | None = None,
+    recorder: Any = None,
+) -> EpisodeEvent:
+    message = Message(
+        EventKind.SIP_HELD,
+        HEALTH_CENTRE,
+        _now(occurred_at),
+        {"held_date": held_date.isoformat()},
+        _check_sip_held,
+    )
+    return _send(actor, episode, message, expected_version, recorder)
+
+
+def _check_sip_cancel(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    _require_not_closed(ep)
+    if ep.sip_initiative_at is None and ep.sip_invitation_at is None:
+        raise Refused(_("There is no SIP to cancel."))
+    if ep.sip_cancelled_at is not None:
+        raise Refused(_("The SIP is already cancelled."))
+    if ep.sip_held_date is not None:
+        raise Refused(_("The SIP has been held; it cannot be cancelled."))
+
+
+def cancel_sip(
+    *,
+    actor: Actor,
+    episode: Episode,
+    reason: str = "",
+    occurred_at: datetime | None = None,
+    expected_version: int | None = None,
+    recorder: Any = None,
+) -> EpisodeEvent:
+    """SIP makulerad."""
+    message = Message(
+        EventKind.SIP_CANCELLED, ANY_PARTY, _now(occurred_at), {"reason": reason}, _check_sip_cancel
+    )
+    return _send(actor, episode, message, expected_version, recorder)
+
+
+def _once(field: str, label: Any) -> Check:
+    def check(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+        _require_active(ep)
+        _require_notice(ep)
+        if getattr(ep, field) is not None:
+            raise Refused(str(label))
+
+    return check
+
+
+_check_sol = _once("sol_planning_done_at", gettext_lazy("SoL planning is already marked as done."))
+_check_hsl = _once("hsl_planning_done_at", gettext_lazy("HSL planning is already marked as done."))
+_check_kommun_ready = _once(
+    "kommun_ready_at", gettext_lazy("The municipality is already marked as ready.")
+)
+
+
+def mark_sol_planning_done(
+    *,
+    actor: Actor,
+    episode: Episode,
+    occurred_at: datetime | None = None,
+    expected_version: int | None = None,
+    recorder: Any = None,
+) -> EpisodeEvent:
+    message = Message(EventKind.SOL_PLANNING_DONE, KOMMUN, _now(occurred_at), {}, _check_sol)
+    return _send(actor, episode, message, expected_version, recorder)
+
+
+def mark_hsl_planning_done(
+    *,
+    actor: Actor,
+    episode: Episode,
+    occurred_at: datetime | None = None,
+    expected_version: int | None = None,
+    recorder: Any = None,
+) -> EpisodeEvent:
+    message = Message(EventKind.HSL_PLANNING_DONE, KOMMUN, _now(occurred_at), {}, _check_hsl)
+    return _send(actor, episode, message, expected_version, recorder)
+
+
+def mark_kommun_ready(
+    *,
+    actor: Actor,
+    episode: Episode,
+    occurred_at: datetime | None = None,
+    expected_version: int | None = None,
+    recorder: Any = None,
+) -> EpisodeEvent:
+    """Kommunklar: the municipality is ready to receive the patient."""
+    message = Message(EventKind.KOMMUN_READY, KOMMUN, _now(occurred_at), {}, _check_kommun_ready)
+    return _send(actor, episode, message, expected_version, recorder)
+
+
+def _check_homecoming(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    if ep.status != EpisodeStatus.READY:
+        raise Refused(_("The patient is not ready for discharge."))
+
+
+def acknowledge_homecoming(
+    *,
+    actor: Actor,
+    episode: Episode,
+    homecoming_at: datetime,
+    occurred_at: datetime | None = None,
+    expected_version: int | None = None,
+    recorder: Any = None,
+) -> EpisodeEvent:
+    """Tid för hemgång uppfattad: the kommun confirms the agreed time."""
+    data = {"homecoming_at": homecoming_at.isoformat()}
+    message = Message(
+        EventKind.HOMECOMING_ACKNOWLEDGED, KOMMUN, _now(occurred_at), data, _check_homecoming
+    )
+    return _send(actor, episode, message, expected_version, recorder)
+
+
+def _check_ends_history(ep: Episode, at: datetime) -> None:
+    _require_active(ep)
+    if ep.last_event_at and at < ep.last_event_at:
+        raise Refused(_("The time is before the episode's latest message."), field="occurred_at")
+
+
+def _check_discharge(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    _check_ends_history(ep, at)
+    if data["destination"] not in Destination.values:
+        raise Refused(_("Unknown destination."), field="destination")
+    if ep.ready_date is not None and _local_date(at) < ep.ready_date:
+        raise Refused(_("The discharge is before the ready date."), field="occurred_at")
+
+
+def register_discharge(
+    *,
+    actor: Actor,
+    episode: Episode,
+    destination: str,
+    occurred_at: datetime | None = None,
+    expected_version: int | None = None,
+    recorder: Any = None,
+) -> EpisodeEvent:
+    """Faktisk hemgång: the date and time the patient left, and where to."""
+    message = Message(
+        EventKind.DISCHARGE, WARD, _now(occurred_at), {"destination": destination}, _check_discharge
+    )
+    return _send(actor, episode, message, expected_version, recorder)
+
+
+def _check_close(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    _check_ends_history(ep, at)
+    if data["reason"] not in ClosureReason.values:
+        raise Refused(_("Unknown reason for closing."), field="reason")
+
+
+def close_episode(
+    *,
+    actor: Actor,
+    episode: Episode,
+    reason: str,
+    occurred_at: datetime | None = None,
+    expected_version: int | None = None,
+    recorder: Any = None,
+) -> EpisodeEvent:
+    """Closed without discharge planning (died, no needs, moved to another hospital)."""
+    message = Message(EventKind.CLOSED, WARD, _now(occurred_at), {"reason": reason}, _check_close)
+    return _send(actor, episode, message, expected_version, recorder)
+
+
+def _check_recipients(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    _require_active(ep)
+    if data["kommun_id"] == ep.kommun_id and data["health_centre_id"] == ep.health_centre_id:
+        raise Refused(_("Municipality and health centre are unchanged."))
+
+
+def change_recipients(
+    *,
+    actor: Actor,
+    episode: Episode,
+    kommun: Kommun,
+    health_centre: HealthCentre | None,
+    occurred_at: datetime | None = None,
+    expected_version: int | None = None,
+    recorder: Any = None,
+) -> EpisodeEvent:
+    """The ward corrects the kommun or hälsocentral; the grants move with them."""
+    data = {"kommun_id": kommun.pk, "health_centre_id": health_centre.pk if health_centre else None}
+    message = Message(
+        EventKind.RECIPIENTS_CHANGED, WARD, _now(occurred_at), data, _check_recipients
+    )
+    return _send(actor, episode, message, expected_version, recorder)
+
+
+# --- Receipts and consent ---------------------------------------------------------------------
+
+
+def acknowledge_receipt(*, actor: Actor, event: EpisodeEvent) -> Receipt:
+    """Kvittens: a recipient organisation confirms it has read a message."""
+    check_actor(actor)
+    episode = event.episode
+    party = party_of(episode, actor.organisation)
+    if party is None:
+        raise NotPermitted(_("Only a party of the episode can acknowledge its messages."))
+    if event.organisation_id == actor.organisation.pk:
+        raise Refused(_("An organisation does not acknowledge its own message."))
+    if party != "ward" and episode.shared_at is None:
+        raise NotPermitted(_("The episode has not been shared with you."))
+    with transaction.atomic():
+        receipt, created = Receipt.objects.get_or_create(
+            event=event, organisation=actor.organisation, defaults={"user": actor.user}
+        )
+    if not created:
+        raise Refused(_("The message has already been acknowledged."))
+    return receipt
+
+
+def _record_consent(
+    actor: Actor, patient: Patient, action: str, occurred_at: datetime | None, note: str
+) -> ConsentRecord:
+    check_actor(actor)
+    if (
+        actor.organisation.kind != OrganisationKind.WARD
+        or not patient.episodes.filter(ward_id=actor.organisation.pk).exists()
+    ):
+        raise NotPermitted(_("Consent is recorded by the ward caring for the patient."))
+    at = _now(occurred_at)
+    check_time(at, None, unlimited_backdate=False)
+    with transaction.atomic():
+        locked = Patient.objects.select_for_update().get(pk=patient.pk)
+        wants = action == ConsentAction.GIVEN
+        if locked.has_consent == wants:
+            raise Refused(
+                _("Consent is already in force.")
+                if wants
+                else _("There is no consent to withdraw.")
+            )
+        record = ConsentRecord.objects.create(
+            patient=locked,
+            action=action,
+            recorded_by=actor.user,
+            organisation=actor.organisation,
+            occurred_at=at,
+            note=note,
+        )
+        Patient.objects.filter(pk=patient.pk).update(has_consent=wants)
+    patient.has_consent = wants
+    return record
+
+
+def record_consent(
+    *, actor: Actor, patient: Patient, occurred_at: datetime | None = None, note: str = ""
+) -> ConsentRecord:
+    """Samtycke: the patient agrees that more than the basic data is shared."""
+    return _record_consent(actor, patient, ConsentAction.GIVEN, occurred_at, note)
+
+
+def withdraw_consent(
+    *, actor: Actor, patient: Patient, occurred_at: datetime | None = None, note: str = ""
+) -> ConsentRecord:
+    return _record_consent(actor, patient, ConsentAction.WITHDRAWN, occurred_at, note)
+
+
+# --- Memberships ------------------------------------------------------------------------------
+
+
+def add_membership(*, user: AbstractBaseUser, organisation: Organisation, role: str) -> Membership:
+    """Give a user a role in an organisation and put them in its group (its grants)."""
+    from discharges.models import ROLES_BY_KIND
+
+    if role not in ROLES_BY_KIND.get(organisation.kind, frozenset()):
+        raise Refused(
+            _("The role %(role)s does not exist at a %(kind)s.")
+            % {"role": Role(role).label, "kind": OrganisationKind(organisation.kind).label.lower()},
+            field="role",
+        )
+    with transaction.atomic():
+        membership, _created = Membership.objects.get_or_create(
+            user=user, organisation=organisation, role=role
+        )
+        user.groups.add(organisation.group)
+    return membership
+
+
+def remove_membership(*, membership: Membership) -> None:
+    with transaction.atomic():
+        user, organisation = membership.user, membership.organisation
+        membership.delete()
+        if not Membership.objects.filter(user=user, organisation=organisation).exists():
+            user.groups.remove(organisation.group)

@@ -1,0 +1,2 @@
+app_name = "discharges"
+urlpatterns: list = []
