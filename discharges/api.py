@@ -1,20 +1,163 @@
-"""REST API: one view per operation; views validate, call a service or selector, serialize."""
+"""REST API: views validate, call a selector or a service, serialize. Reads are access-logged.
+
+Message input is validated by the same form classes as the pages (discharges.forms), so each
+message's fields are defined once.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from discharges.services import Refused
+from discharges import selectors, services
+from discharges.forms import MESSAGE_FORMS
+from discharges.models import AccessAction, Episode, EpisodeEvent
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Refusals from the services become 400/403/409 with the field named."""
-    if isinstance(exc, Refused):
+    if isinstance(exc, services.Refused):
         body = {"detail": exc.message}
         if exc.field:
             body["field"] = exc.field
         return Response(body, status=exc.status_code)
     return drf_exception_handler(exc, context)
+
+
+class EpisodeListSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+    name = serializers.CharField(source="patient.name")
+    personnummer = serializers.CharField(source="patient.personnummer")
+
+    class Meta:
+        model = Episode
+        fields = [
+            "id",
+            "reference",
+            "status",
+            "version",
+            "name",
+            "personnummer",
+            "preliminary_ready_date",
+            "ready_date",
+            "discharged_at",
+        ]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    organisation = serializers.CharField(source="organisation.name")
+    data = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EpisodeEvent
+        fields = ["id", "seq", "kind", "organisation", "occurred_at", "recorded_at", "data"]
+
+    def get_data(self, event: EpisodeEvent) -> dict[str, Any] | None:
+        hidden = self.context.get("hidden_event_ids", set())
+        return None if event.pk in hidden else event.data
+
+
+class EpisodeList(ListAPIView):
+    """The episodes the user's organisations may see, newest admission first."""
+
+    serializer_class = EpisodeListSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.episode_list(
+            self.request.user, status=self.request.query_params.get("status", "all")
+        )
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        ids = [row["id"] for row in response.data["results"]]
+        selectors.log_access(
+            request.user, Episode.objects.filter(pk__in=ids), AccessAction.API_LIST
+        )
+        return response
+
+
+class EpisodeDetail(APIView):
+    """One episode as the user may see it (hidden fields are null) with its timeline."""
+
+    @extend_schema(responses={200: OpenApiResponse(description="Episode with timeline")})
+    def get(self, request: Request, pk: int) -> Response:
+        episode = selectors.get_visible_episode(request.user, pk)
+        selectors.log_access(request.user, [episode], AccessAction.API_VIEW)
+        view = selectors.present_episode(request.user, episode)
+        entries = selectors.timeline(request.user, episode)
+        hidden = {e.event.pk for e in entries if not e.show_data}
+        events = EventSerializer(
+            [e.event for e in entries], many=True, context={"hidden_event_ids": hidden}
+        ).data
+        return Response(
+            {
+                "id": episode.pk,
+                "version": episode.version,
+                "details_visible": view.details,
+                "fields": view.fields,
+                "tasks": [t.code for t in view.tasks],
+                "available_messages": services.available_kinds(episode, view.party),
+                "events": events,
+            }
+        )
+
+
+def _form_data(data: Any) -> dict[str, Any]:
+    """JSON booleans to the strings the form choices use."""
+    out = {}
+    for key, value in dict(data).items():
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        out[key] = value
+    return out
+
+
+class SendMessage(APIView):
+    """Send one message (kind in the URL); ``version`` is the episode version it is based on.
+    400: invalid input (field named) or a step out of order; 403: not your message to send;
+    404: not your episode; 409: the episode changed since ``version``."""
+
+    @extend_schema(request=None, responses={201: OpenApiResponse(description="The new event")})
+    def post(self, request: Request, pk: int, kind: str) -> Response:
+        episode = selectors.get_visible_episode(request.user, pk)
+        if kind not in MESSAGE_FORMS:
+            return Response({"detail": "unknown message kind"}, status=404)
+        form_class, service = MESSAGE_FORMS[kind]
+        form = form_class(data=_form_data(request.data))
+        if not form.is_valid():
+            return Response({"errors": form.errors.get_json_data()}, status=400)
+        organisation = selectors.acting_organisation(request.user, episode)
+        if organisation is None:
+            raise services.NotPermitted("not a party of this episode")
+        event = service(
+            actor=services.Actor(request.user, organisation),
+            episode=episode,
+            **form.service_kwargs(),
+        )
+        return Response(
+            {"event": EventSerializer(event).data, "version": episode.version},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class Acknowledge(APIView):
+    """Kvittens of one message by the user's organisation."""
+
+    @extend_schema(request=None, responses={201: OpenApiResponse(description="Acknowledged")})
+    def post(self, request: Request, pk: int, event_id: int) -> Response:
+        episode = selectors.get_visible_episode(request.user, pk)
+        event = EpisodeEvent.objects.filter(pk=event_id, episode=episode).first()
+        organisation = selectors.acting_organisation(request.user, episode)
+        if event is None or organisation is None:
+            return Response({"detail": "not found"}, status=404)
+        receipt = services.acknowledge_receipt(
+            actor=services.Actor(request.user, organisation), event=event
+        )
+        return Response({"acknowledged_at": receipt.acknowledged_at}, status=201)

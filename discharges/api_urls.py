@@ -1,2 +1,15 @@
+from django.urls import path
+
+from discharges import api
+
 app_name = "api"
-urlpatterns: list = []
+urlpatterns = [
+    path("episodes/", api.EpisodeList.as_view(), name="episode_list"),
+    path("episodes/<int:pk>/", api.EpisodeDetail.as_view(), name="episode_detail"),
+    path("episodes/<int:pk>/messages/<slug:kind>/", api.SendMessage.as_view(), name="send_message"),
+    path(
+        "episodes/<int:pk>/events/<int:event_id>/acknowledge/",
+        api.Acknowledge.as_view(),
+        name="acknowledge",
+    ),
+]

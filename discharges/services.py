@@ -185,6 +185,7 @@ def build_event(
                 "kind": EventKind(message.kind).label,
             }
         )
+    SPECS[message.kind].state(episode)
     check_time(message.occurred_at, episode, unlimited_backdate=unlimited_backdate)
     message.check(episode, message.data, message.occurred_at)
     event = EpisodeEvent(
@@ -268,8 +269,8 @@ def _send(
     return (recorder or _SINGLE).append(actor, episode, message, expected_version)
 
 
-def _now(value: datetime | None) -> datetime:
-    return value or timezone.now()
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 # --- State checks -----------------------------------------------------------------------------
@@ -419,6 +420,10 @@ def register_episode(
 
 
 # --- The messages -----------------------------------------------------------------------------
+#
+# Each kind has its senders and a *state check* (is the step valid in the episode's current
+# state?) in SPECS; each service adds the checks of its own input. Pages ask SPECS which messages
+# a party may send now (``available_kinds``), so they offer exactly what the services accept.
 
 WARD: tuple[Party, ...] = ("ward",)
 KOMMUN: tuple[Party, ...] = ("kommun",)
@@ -427,11 +432,142 @@ RECIPIENTS: tuple[Party, ...] = ("kommun", "health_centre")
 ANY_PARTY: tuple[Party, ...] = ("ward", "kommun", "health_centre")
 
 
-def _check_admission_notice(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+def _no_input_check(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    return None
+
+
+def _state_admission_notice(ep: Episode) -> None:
     _require_active(ep)
     if ep.admission_notice_at is not None:
         raise Refused(_("The admission notice has already been sent."))
-    _check_preliminary(ep, data, at)
+
+
+def _state_planning(ep: Episode) -> None:
+    _require_active(ep)
+    _require_notice(ep)
+    if ep.status == EpisodeStatus.READY:
+        raise Refused(_("The patient is already ready for discharge."))
+
+
+def _state_answer(ep: Episode) -> None:
+    _require_active(ep)
+    _require_notice(ep)
+
+
+def _state_ready(ep: Episode) -> None:
+    _require_active(ep)
+    if ep.status == EpisodeStatus.READY:
+        raise Refused(_("A ready notice has already been sent; withdraw it first."))
+
+
+def _state_is_ready(ep: Episode) -> None:
+    if ep.status != EpisodeStatus.READY:
+        raise Refused(_("The patient is not ready for discharge."))
+
+
+def _state_sip_initiative(ep: Episode) -> None:
+    _require_not_closed(ep)
+    if ep.sip_initiative_at and ep.sip_cancelled_at is None:
+        raise Refused(_("A SIP initiative has already been taken."))
+
+
+def _state_sip_invitation(ep: Episode) -> None:
+    _require_not_closed(ep)
+    if ep.sip_invitation_at and ep.sip_cancelled_at is None:
+        raise Refused(_("A SIP invitation has already been sent."))
+
+
+def _state_sip_held(ep: Episode) -> None:
+    _require_not_closed(ep)
+    if ep.sip_invitation_at is None or ep.sip_cancelled_at is not None:
+        raise Refused(_("No SIP invitation is in force."))
+    if ep.sip_held_date is not None:
+        raise Refused(_("The SIP has already been recorded as held."))
+
+
+def _state_sip_cancel(ep: Episode) -> None:
+    _require_not_closed(ep)
+    if ep.sip_initiative_at is None and ep.sip_invitation_at is None:
+        raise Refused(_("There is no SIP to cancel."))
+    if ep.sip_cancelled_at is not None:
+        raise Refused(_("The SIP is already cancelled."))
+    if ep.sip_held_date is not None:
+        raise Refused(_("The SIP has been held; it cannot be cancelled."))
+
+
+def _state_once(field: str, label: Any) -> Callable[[Episode], None]:
+    def check(ep: Episode) -> None:
+        _state_answer(ep)
+        if getattr(ep, field) is not None:
+            raise Refused(str(label))
+
+    return check
+
+
+@dataclass(frozen=True)
+class Spec:
+    parties: tuple[Party, ...]
+    state: Callable[[Episode], None]
+
+
+SPECS: dict[str, Spec] = {
+    EventKind.ADMISSION_NOTICE: Spec(WARD, _state_admission_notice),
+    EventKind.PRELIMINARY_DATE_CHANGED: Spec(WARD, _state_planning),
+    EventKind.ADMISSION_ANSWER: Spec(RECIPIENTS, _state_answer),
+    EventKind.NAMED_CARE_CONTACT: Spec(HEALTH_CENTRE, _require_active),
+    EventKind.TRACK_COLOUR: Spec(WARD, _require_active),
+    EventKind.READY_NOTICE: Spec(WARD, _state_ready),
+    EventKind.READY_NOTICE_WITHDRAWN: Spec(WARD, _state_is_ready),
+    EventKind.SIP_INITIATIVE: Spec(ANY_PARTY, _state_sip_initiative),
+    EventKind.SIP_INVITATION: Spec(HEALTH_CENTRE, _state_sip_invitation),
+    EventKind.SIP_HELD: Spec(HEALTH_CENTRE, _state_sip_held),
+    EventKind.SIP_CANCELLED: Spec(ANY_PARTY, _state_sip_cancel),
+    EventKind.SOL_PLANNING_DONE: Spec(
+        KOMMUN,
+        _state_once(
+            "sol_planning_done_at", gettext_lazy("SoL planning is already marked as done.")
+        ),
+    ),
+    EventKind.HSL_PLANNING_DONE: Spec(
+        KOMMUN,
+        _state_once(
+            "hsl_planning_done_at", gettext_lazy("HSL planning is already marked as done.")
+        ),
+    ),
+    EventKind.KOMMUN_READY: Spec(
+        KOMMUN,
+        _state_once(
+            "kommun_ready_at", gettext_lazy("The municipality is already marked as ready.")
+        ),
+    ),
+    EventKind.HOMECOMING_ACKNOWLEDGED: Spec(KOMMUN, _state_is_ready),
+    EventKind.DISCHARGE: Spec(WARD, _require_active),
+    EventKind.CLOSED: Spec(WARD, _require_active),
+    EventKind.RECIPIENTS_CHANGED: Spec(WARD, _require_active),
+}
+
+
+def available_kinds(episode: Episode, party: Party | None) -> list[str]:
+    """The messages ``party`` may send on the episode in its current state."""
+    kinds = []
+    for kind, spec in SPECS.items():
+        if party not in spec.parties:
+            continue
+        try:
+            spec.state(episode)
+        except Refused:
+            continue
+        kinds.append(kind)
+    return kinds
+
+
+def _message(
+    kind: str,
+    occurred_at: datetime | None,
+    data: dict[str, Any],
+    check: Check = _no_input_check,
+) -> Message:
+    return Message(kind, SPECS[kind].parties, occurred_at or timezone.now(), data, check)
 
 
 def _check_preliminary(ep: Episode, data: dict[str, Any], at: datetime) -> None:
@@ -455,25 +591,15 @@ def send_admission_notice(
 ) -> EpisodeEvent:
     """Inskrivningsmeddelande: the ward tells kommun and hälsocentral, within 24 h."""
     data = {
-        "preliminary_ready_date": preliminary_ready_date.isoformat()
-        if preliminary_ready_date
-        else None,
+        "preliminary_ready_date": _iso(preliminary_ready_date),
         "reason": reason,
     }
-    message = Message(
-        EventKind.ADMISSION_NOTICE, WARD, _now(occurred_at), data, _check_admission_notice
-    )
+    message = _message(EventKind.ADMISSION_NOTICE, occurred_at, data, _check_preliminary)
     return _send(actor, episode, message, expected_version, recorder)
 
 
 def _check_preliminary_change(ep: Episode, data: dict[str, Any], at: datetime) -> None:
-    _require_active(ep)
-    _require_notice(ep)
-    if ep.status == EpisodeStatus.READY:
-        raise Refused(_("The patient is already ready for discharge."))
-    if data["preliminary_ready_date"] == (
-        ep.preliminary_ready_date.isoformat() if ep.preliminary_ready_date else None
-    ):
+    if data["preliminary_ready_date"] == _iso(ep.preliminary_ready_date):
         raise Refused(
             _("That is already the preliminary ready date."), field="preliminary_ready_date"
         )
@@ -490,15 +616,10 @@ def change_preliminary_date(
     recorder: Any = None,
 ) -> EpisodeEvent:
     data = {"preliminary_ready_date": preliminary_ready_date.isoformat()}
-    message = Message(
-        EventKind.PRELIMINARY_DATE_CHANGED, WARD, _now(occurred_at), data, _check_preliminary_change
+    message = _message(
+        EventKind.PRELIMINARY_DATE_CHANGED, occurred_at, data, _check_preliminary_change
     )
     return _send(actor, episode, message, expected_version, recorder)
-
-
-def _check_answer(ep: Episode, data: dict[str, Any], at: datetime) -> None:
-    _require_active(ep)
-    _require_notice(ep)
 
 
 def answer_admission(
@@ -521,15 +642,12 @@ def answer_admission(
         "social_network": social_network,
         "aids": aids,
     }
-    message = Message(
-        EventKind.ADMISSION_ANSWER, RECIPIENTS, _now(occurred_at), data, _check_answer
-    )
+    message = _message(EventKind.ADMISSION_ANSWER, occurred_at, data)
     return _send(actor, episode, message, expected_version, recorder)
 
 
 def _check_contact(ep: Episode, data: dict[str, Any], at: datetime) -> None:
-    _require_active(ep)
-    if not data["name"].strip():
+    if not data["name"]:
         raise Refused(_("Give the named care contact's name."), field="name")
 
 
@@ -545,14 +663,11 @@ def name_care_contact(
 ) -> EpisodeEvent:
     """The hälsocentral names the fast vårdkontakt."""
     data = {"name": name.strip(), "phone": phone.strip()}
-    message = Message(
-        EventKind.NAMED_CARE_CONTACT, HEALTH_CENTRE, _now(occurred_at), data, _check_contact
-    )
+    message = _message(EventKind.NAMED_CARE_CONTACT, occurred_at, data, _check_contact)
     return _send(actor, episode, message, expected_version, recorder)
 
 
 def _check_colour(ep: Episode, data: dict[str, Any], at: datetime) -> None:
-    _require_active(ep)
     if data["colour"] not in TrackColour.values:
         raise Refused(_("Unknown track colour."), field="colour")
 
@@ -569,14 +684,11 @@ def assess_track_colour(
 ) -> EpisodeEvent:
     """Planeringsunderlag: the ward's track colour and whether a SIP is needed."""
     data = {"colour": colour, "sip_needed": sip_needed}
-    message = Message(EventKind.TRACK_COLOUR, WARD, _now(occurred_at), data, _check_colour)
+    message = _message(EventKind.TRACK_COLOUR, occurred_at, data, _check_colour)
     return _send(actor, episode, message, expected_version, recorder)
 
 
 def _check_ready(ep: Episode, data: dict[str, Any], at: datetime) -> None:
-    _require_active(ep)
-    if ep.status == EpisodeStatus.READY:
-        raise Refused(_("A ready notice has already been sent; withdraw it first."))
     if date.fromisoformat(data["ready_date"]) < _local_date(ep.admitted_at):
         raise Refused(_("The ready date is before the admission."), field="ready_date")
 
@@ -592,13 +704,11 @@ def send_ready_notice(
 ) -> EpisodeEvent:
     """Utskrivningsklar: the ready date and, as ``occurred_at``, the time it was sent."""
     data = {"ready_date": ready_date.isoformat()}
-    message = Message(EventKind.READY_NOTICE, WARD, _now(occurred_at), data, _check_ready)
+    message = _message(EventKind.READY_NOTICE, occurred_at, data, _check_ready)
     return _send(actor, episode, message, expected_version, recorder)
 
 
 def _check_withdraw(ep: Episode, data: dict[str, Any], at: datetime) -> None:
-    if ep.status != EpisodeStatus.READY:
-        raise Refused(_("There is no ready notice to withdraw."))
     if ep.ready_notice_at and at < ep.ready_notice_at:
         raise Refused(_("The withdrawal is before the ready notice."), field="occurred_at")
 
@@ -613,20 +723,9 @@ def withdraw_ready_notice(
     recorder: Any = None,
 ) -> EpisodeEvent:
     """The patient got worse: back to planning."""
-    message = Message(
-        EventKind.READY_NOTICE_WITHDRAWN,
-        WARD,
-        _now(occurred_at),
-        {"reason": reason},
-        _check_withdraw,
-    )
+    data = {"reason": reason}
+    message = _message(EventKind.READY_NOTICE_WITHDRAWN, occurred_at, data, _check_withdraw)
     return _send(actor, episode, message, expected_version, recorder)
-
-
-def _check_sip_initiative(ep: Episode, data: dict[str, Any], at: datetime) -> None:
-    _require_not_closed(ep)
-    if ep.sip_initiative_at and ep.sip_cancelled_at is None:
-        raise Refused(_("A SIP initiative has already been taken."))
 
 
 def take_sip_initiative(
@@ -639,20 +738,8 @@ def take_sip_initiative(
     recorder: Any = None,
 ) -> EpisodeEvent:
     """Initiativ till SIP: any of the parties asks for a joint plan."""
-    message = Message(
-        EventKind.SIP_INITIATIVE,
-        ANY_PARTY,
-        _now(occurred_at),
-        {"note": note},
-        _check_sip_initiative,
-    )
+    message = _message(EventKind.SIP_INITIATIVE, occurred_at, {"note": note})
     return _send(actor, episode, message, expected_version, recorder)
-
-
-def _check_sip_invitation(ep: Episode, data: dict[str, Any], at: datetime) -> None:
-    _require_not_closed(ep)
-    if ep.sip_invitation_at and ep.sip_cancelled_at is None:
-        raise Refused(_("A SIP invitation has already been sent."))
 
 
 def send_sip_invitation(
@@ -665,21 +752,13 @@ def send_sip_invitation(
     recorder: Any = None,
 ) -> EpisodeEvent:
     """Kallelse till SIP, sent by the fast vårdkontakt (deadline: ready date + 3 days)."""
-    data = {"meeting_at": meeting_at.isoformat() if meeting_at else None}
-    message = Message(
-        EventKind.SIP_INVITATION, HEALTH_CENTRE, _now(occurred_at), data, _check_sip_invitation
-    )
+    message = _message(EventKind.SIP_INVITATION, occurred_at, {"meeting_at": _iso(meeting_at)})
     return _send(actor, episode, message, expected_version, recorder)
 
 
 def _check_sip_held(ep: Episode, data: dict[str, Any], at: datetime) -> None:
-    _require_not_closed(ep)
-    if ep.sip_invitation_at is None or ep.sip_cancelled_at is not None:
-        raise Refused(_("No SIP invitation is in force."))
-    if ep.sip_held_date is not None:
-        raise Refused(_("The SIP has already been recorded as held."))
     held = date.fromisoformat(data["held_date"])
-    if held < _local_date(ep.sip_invitation_at):
+    if ep.sip_invitation_at and held < _local_date(ep.sip_invitation_at):
         raise Refused(_("The SIP cannot be held before the invitation."), field="held_date")
     if held > _local_date(at):
         raise Refused(_("The SIP date is in the future."), field="held_date")
@@ -694,24 +773,9 @@ def record_sip_held(
     expected_version: int | None = None,
     recorder: Any = None,
 ) -> EpisodeEvent:
-    message = Message(
-        EventKind.SIP_HELD,
-        HEALTH_CENTRE,
-        _now(occurred_at),
-        {"held_date": held_date.isoformat()},
-        _check_sip_held,
-    )
+    data = {"held_date": held_date.isoformat()}
+    message = _message(EventKind.SIP_HELD, occurred_at, data, _check_sip_held)
     return _send(actor, episode, message, expected_version, recorder)
-
-
-def _check_sip_cancel(ep: Episode, data: dict[str, Any], at: datetime) -> None:
-    _require_not_closed(ep)
-    if ep.sip_initiative_at is None and ep.sip_invitation_at is None:
-        raise Refused(_("There is no SIP to cancel."))
-    if ep.sip_cancelled_at is not None:
-        raise Refused(_("The SIP is already cancelled."))
-    if ep.sip_held_date is not None:
-        raise Refused(_("The SIP has been held; it cannot be cancelled."))
 
 
 def cancel_sip(
@@ -724,27 +788,8 @@ def cancel_sip(
     recorder: Any = None,
 ) -> EpisodeEvent:
     """SIP makulerad."""
-    message = Message(
-        EventKind.SIP_CANCELLED, ANY_PARTY, _now(occurred_at), {"reason": reason}, _check_sip_cancel
-    )
+    message = _message(EventKind.SIP_CANCELLED, occurred_at, {"reason": reason})
     return _send(actor, episode, message, expected_version, recorder)
-
-
-def _once(field: str, label: Any) -> Check:
-    def check(ep: Episode, data: dict[str, Any], at: datetime) -> None:
-        _require_active(ep)
-        _require_notice(ep)
-        if getattr(ep, field) is not None:
-            raise Refused(str(label))
-
-    return check
-
-
-_check_sol = _once("sol_planning_done_at", gettext_lazy("SoL planning is already marked as done."))
-_check_hsl = _once("hsl_planning_done_at", gettext_lazy("HSL planning is already marked as done."))
-_check_kommun_ready = _once(
-    "kommun_ready_at", gettext_lazy("The municipality is already marked as ready.")
-)
 
 
 def mark_sol_planning_done(
@@ -755,7 +800,7 @@ def mark_sol_planning_done(
     expected_version: int | None = None,
     recorder: Any = None,
 ) -> EpisodeEvent:
-    message = Message(EventKind.SOL_PLANNING_DONE, KOMMUN, _now(occurred_at), {}, _check_sol)
+    message = _message(EventKind.SOL_PLANNING_DONE, occurred_at, {})
     return _send(actor, episode, message, expected_version, recorder)
 
 
@@ -767,7 +812,7 @@ def mark_hsl_planning_done(
     expected_version: int | None = None,
     recorder: Any = None,
 ) -> EpisodeEvent:
-    message = Message(EventKind.HSL_PLANNING_DONE, KOMMUN, _now(occurred_at), {}, _check_hsl)
+    message = _message(EventKind.HSL_PLANNING_DONE, occurred_at, {})
     return _send(actor, episode, message, expected_version, recorder)
 
 
@@ -780,13 +825,8 @@ def mark_kommun_ready(
     recorder: Any = None,
 ) -> EpisodeEvent:
     """Kommunklar: the municipality is ready to receive the patient."""
-    message = Message(EventKind.KOMMUN_READY, KOMMUN, _now(occurred_at), {}, _check_kommun_ready)
+    message = _message(EventKind.KOMMUN_READY, occurred_at, {})
     return _send(actor, episode, message, expected_version, recorder)
-
-
-def _check_homecoming(ep: Episode, data: dict[str, Any], at: datetime) -> None:
-    if ep.status != EpisodeStatus.READY:
-        raise Refused(_("The patient is not ready for discharge."))
 
 
 def acknowledge_homecoming(
@@ -800,14 +840,11 @@ def acknowledge_homecoming(
 ) -> EpisodeEvent:
     """Tid för hemgång uppfattad: the kommun confirms the agreed time."""
     data = {"homecoming_at": homecoming_at.isoformat()}
-    message = Message(
-        EventKind.HOMECOMING_ACKNOWLEDGED, KOMMUN, _now(occurred_at), data, _check_homecoming
-    )
+    message = _message(EventKind.HOMECOMING_ACKNOWLEDGED, occurred_at, data)
     return _send(actor, episode, message, expected_version, recorder)
 
 
 def _check_ends_history(ep: Episode, at: datetime) -> None:
-    _require_active(ep)
     if ep.last_event_at and at < ep.last_event_at:
         raise Refused(_("The time is before the episode's latest message."), field="occurred_at")
 
@@ -830,9 +867,8 @@ def register_discharge(
     recorder: Any = None,
 ) -> EpisodeEvent:
     """Faktisk hemgång: the date and time the patient left, and where to."""
-    message = Message(
-        EventKind.DISCHARGE, WARD, _now(occurred_at), {"destination": destination}, _check_discharge
-    )
+    data = {"destination": destination}
+    message = _message(EventKind.DISCHARGE, occurred_at, data, _check_discharge)
     return _send(actor, episode, message, expected_version, recorder)
 
 
@@ -852,12 +888,11 @@ def close_episode(
     recorder: Any = None,
 ) -> EpisodeEvent:
     """Closed without discharge planning (died, no needs, moved to another hospital)."""
-    message = Message(EventKind.CLOSED, WARD, _now(occurred_at), {"reason": reason}, _check_close)
+    message = _message(EventKind.CLOSED, occurred_at, {"reason": reason}, _check_close)
     return _send(actor, episode, message, expected_version, recorder)
 
 
 def _check_recipients(ep: Episode, data: dict[str, Any], at: datetime) -> None:
-    _require_active(ep)
     if data["kommun_id"] == ep.kommun_id and data["health_centre_id"] == ep.health_centre_id:
         raise Refused(_("Municipality and health centre are unchanged."))
 
@@ -874,9 +909,7 @@ def change_recipients(
 ) -> EpisodeEvent:
     """The ward corrects the kommun or hälsocentral; the grants move with them."""
     data = {"kommun_id": kommun.pk, "health_centre_id": health_centre.pk if health_centre else None}
-    message = Message(
-        EventKind.RECIPIENTS_CHANGED, WARD, _now(occurred_at), data, _check_recipients
-    )
+    message = _message(EventKind.RECIPIENTS_CHANGED, occurred_at, data, _check_recipients)
     return _send(actor, episode, message, expected_version, recorder)
 
 
@@ -912,7 +945,7 @@ def _record_consent(
         or not patient.episodes.filter(ward_id=actor.organisation.pk).exists()
     ):
         raise NotPermitted(_("Consent is recorded by the ward caring for the patient."))
-    at = _now(occurred_at)
+    at = occurred_at or timezone.now()
     check_time(at, None, unlimited_backdate=False)
     with transaction.atomic():
         locked = Patient.objects.select_for_update().get(pk=patient.pk)

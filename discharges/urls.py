@@ -1,2 +1,19 @@
+from django.urls import path
+
+from discharges import views
+
 app_name = "discharges"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.worklist, name="worklist"),
+    path("episodes/", views.episode_list, name="episode_list"),
+    path("episodes/find/", views.find_by_personnummer, name="find"),
+    path("episodes/new/", views.register_episode, name="register"),
+    path("episodes/<int:pk>/", views.episode_detail, name="episode_detail"),
+    path("episodes/<int:pk>/messages/<slug:kind>/", views.send_message, name="send_message"),
+    path(
+        "episodes/<int:pk>/events/<int:event_id>/acknowledge/",
+        views.acknowledge,
+        name="acknowledge",
+    ),
+    path("episodes/<int:pk>/consent/<slug:action>/", views.consent, name="consent"),
+]

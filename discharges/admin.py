@@ -1,0 +1,229 @@
+"""Django admin (systemförvaltare): organisations, users and memberships, patients, and
+read-only views of the event log and the access log (loggkontroll).
+
+Episodes and events are never edited here: every change is a message through the services.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from discharges import services
+from discharges.models import (
+    ROLES_BY_KIND,
+    AccessAction,
+    AccessLogEntry,
+    ConsentRecord,
+    Episode,
+    EpisodeEvent,
+    HealthCentre,
+    Hospital,
+    Kommun,
+    Membership,
+    Organisation,
+    Patient,
+    Region,
+    Ward,
+)
+from discharges.selectors import log_access
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Lists and shows, never adds, changes or deletes."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class OrganisationAdmin(admin.ModelAdmin):
+    search_fields = ["name", "hsa_id"]
+    readonly_fields = ["group"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Organisations are referenced by the event log; retire them instead of deleting.
+        return False
+
+
+@admin.register(Organisation)
+class AnyOrganisationAdmin(ReadOnlyAdmin):
+    """All organisations in one list (and the search behind the membership form)."""
+
+    list_display = ["name", "kind", "hsa_id"]
+    list_filter = ["kind"]
+    search_fields = ["name", "hsa_id"]
+
+
+@admin.register(Region)
+class RegionAdmin(OrganisationAdmin):
+    list_display = ["code", "name", "hsa_id"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Kommun)
+class KommunAdmin(OrganisationAdmin):
+    list_display = ["code", "name", "region", "hsa_id"]
+    list_filter = ["region"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Hospital)
+class HospitalAdmin(OrganisationAdmin):
+    list_display = ["name", "region", "hsa_id"]
+    list_filter = ["region"]
+
+
+@admin.register(Ward)
+class WardAdmin(OrganisationAdmin):
+    list_display = ["name", "hospital", "care_type", "hsa_id"]
+    list_filter = ["care_type", "hospital__region"]
+
+
+@admin.register(HealthCentre)
+class HealthCentreAdmin(OrganisationAdmin):
+    list_display = ["name", "region", "hsa_id"]
+    list_filter = ["region"]
+    filter_horizontal = ["kommuner"]
+
+
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["user", "organisation", "role"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        organisation, role = data.get("organisation"), data.get("role")
+        if organisation and role and role not in ROLES_BY_KIND.get(organisation.kind, ()):
+            self.add_error("role", _("This role does not exist at this kind of organisation."))
+        return data
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    form = MembershipForm
+    list_display = ["user", "organisation", "role", "created_at"]
+    list_filter = ["role", "organisation__kind"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "organisation__name"]
+    autocomplete_fields = ["user", "organisation"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["user", "organisation", "role"] if obj else []
+
+    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
+        if not change:
+            created = services.add_membership(
+                user=obj.user, organisation=obj.organisation, role=obj.role
+            )
+            obj.pk = created.pk
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        services.remove_membership(membership=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for membership in queryset:
+            services.remove_membership(membership=membership)
+
+
+@admin.register(Patient)
+class PatientAdmin(admin.ModelAdmin):
+    # The list shows masked numbers; search is by name only, so no personnummer lands in a URL.
+    list_display = ["name", "masked_personnummer", "kommun", "health_centre", "has_consent"]
+    list_filter = ["has_consent", "kommun__region"]
+    search_fields = ["name"]
+    readonly_fields = ["has_consent", "created_at"]
+    autocomplete_fields = ["kommun", "health_centre"]
+
+    @admin.display(description=_("personal identity number"))
+    def masked_personnummer(self, obj: Patient) -> str:
+        return obj.masked_personnummer
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if object_id.isdigit():
+            AccessLogEntry.objects.create(
+                user=request.user,
+                patient_id=int(object_id),
+                action=AccessAction.VIEW,
+                detail="admin",
+            )
+        return response
+
+
+class EventInline(admin.TabularInline):
+    model = EpisodeEvent
+    fields = ["seq", "kind", "occurred_at", "recorded_at", "organisation", "author", "data"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["seq"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Episode)
+class EpisodeAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "status", "ward", "kommun", "admitted_at", "discharge_date"]
+    list_filter = ["status", "care_type", "kommun__region"]
+    search_fields = ["external_id"]
+    date_hierarchy = "admitted_at"
+    inlines = [EventInline]
+    list_select_related = ["ward", "ward__hospital", "kommun"]
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        episode = Episode.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        if episode is not None:
+            log_access(request.user, [episode], AccessAction.VIEW, detail="admin")
+        return response
+
+
+@admin.register(EpisodeEvent)
+class EpisodeEventAdmin(ReadOnlyAdmin):
+    list_display = [
+        "episode",
+        "seq",
+        "kind",
+        "occurred_at",
+        "recorded_at",
+        "organisation",
+        "author",
+    ]
+    list_filter = ["kind"]
+    date_hierarchy = "recorded_at"
+    list_select_related = ["episode", "organisation", "author"]
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(ReadOnlyAdmin):
+    list_display = ["patient", "action", "occurred_at", "recorded_by", "organisation"]
+    list_filter = ["action"]
+
+
+@admin.register(AccessLogEntry)
+class AccessLogEntryAdmin(ReadOnlyAdmin):
+    """Loggkontroll: who read which patient's data, as which organisation, when."""
+
+    list_display = ["at", "user", "organisation", "episode", "patient", "action", "detail"]
+    list_filter = ["action", "at", "organisation__kind"]
+    search_fields = ["user__username", "episode__external_id"]
+    date_hierarchy = "at"
+    list_select_related = ["user", "organisation", "episode", "patient"]

@@ -1,0 +1,215 @@
+"""Forms for the pages. Field names equal the service functions' keyword arguments, so a view
+passes ``cleaned_data`` straight to the service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from discharges import services
+from discharges.models import (
+    CareType,
+    ClosureReason,
+    Destination,
+    EventKind,
+    HealthCentre,
+    Kommun,
+    TrackColour,
+    Ward,
+)
+from discharges.personnummer import normalise_personnummer
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def format_value(self, value: Any) -> str | None:
+        if hasattr(value, "strftime"):
+            return value.strftime("%Y-%m-%dT%H:%M")
+        return value
+
+
+class MessageForm(forms.Form):
+    """Common to every message: the episode version it was based on and when it happened."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    occurred_at = forms.DateTimeField(
+        label=_("Time"),
+        required=False,
+        widget=DateTimeInput,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["occurred_at"].help_text = _(
+            "Leave empty for now. May be back-dated up to %(days)s days."
+        ) % {"days": settings.SVU_MAX_BACKDATE.days}
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["expected_version"] = data.pop("version")
+        return data
+
+
+class AdmissionNoticeForm(MessageForm):
+    preliminary_ready_date = forms.DateField(label=_("Preliminary ready date"), widget=DateInput)
+    reason = forms.CharField(
+        label=_("Reason for admission"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Shared with municipality and health centre only with the patient's consent."),
+    )
+
+
+class PreliminaryDateForm(MessageForm):
+    preliminary_ready_date = forms.DateField(
+        label=_("New preliminary ready date"), widget=DateInput
+    )
+
+
+YES_NO = [("true", _("Yes")), ("false", _("No"))]
+
+
+class AdmissionAnswerForm(MessageForm):
+    current_services = forms.TypedChoiceField(
+        label=_("Current or recent services"),
+        choices=YES_NO,
+        coerce=lambda v: v == "true",
+        widget=forms.RadioSelect,
+    )
+    services = forms.CharField(
+        label=_("Which services"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    social_network = forms.CharField(
+        label=_("Social network"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    aids = forms.CharField(
+        label=_("Aids (incl. incontinence aids)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class NamedCareContactForm(MessageForm):
+    name = forms.CharField(label=_("Name and title"), max_length=200)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+
+
+class TrackColourForm(MessageForm):
+    colour = forms.ChoiceField(label=_("Track colour"), choices=TrackColour.choices)
+    sip_needed = forms.TypedChoiceField(
+        label=_("SIP needed"),
+        choices=[("", _("Not assessed")), *YES_NO],
+        coerce=lambda v: v == "true",
+        empty_value=None,
+        required=False,
+    )
+
+
+class ReadyNoticeForm(MessageForm):
+    ready_date = forms.DateField(label=_("Ready date"), widget=DateInput)
+
+
+class ReasonForm(MessageForm):
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=300)
+
+
+class NoteForm(MessageForm):
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+
+class SipInvitationForm(MessageForm):
+    meeting_at = forms.DateTimeField(label=_("Meeting time"), required=False, widget=DateTimeInput)
+
+
+class SipHeldForm(MessageForm):
+    held_date = forms.DateField(label=_("Date held"), widget=DateInput)
+
+
+class HomecomingForm(MessageForm):
+    homecoming_at = forms.DateTimeField(label=_("Agreed time for homecoming"), widget=DateTimeInput)
+
+
+class DischargeForm(MessageForm):
+    destination = forms.ChoiceField(label=_("Destination"), choices=Destination.choices)
+
+
+class CloseForm(MessageForm):
+    reason = forms.ChoiceField(label=_("Reason"), choices=ClosureReason.choices)
+
+
+class RecipientsForm(MessageForm):
+    kommun = forms.ModelChoiceField(label=_("Municipality"), queryset=Kommun.objects.all())
+    health_centre = forms.ModelChoiceField(
+        label=_("Health centre"), queryset=HealthCentre.objects.order_by("name"), required=False
+    )
+
+
+# kind -> (form, service). The view renders the form for each kind the party may send now.
+MESSAGE_FORMS: dict[str, tuple[type[MessageForm], Any]] = {
+    EventKind.ADMISSION_NOTICE: (AdmissionNoticeForm, services.send_admission_notice),
+    EventKind.PRELIMINARY_DATE_CHANGED: (PreliminaryDateForm, services.change_preliminary_date),
+    EventKind.ADMISSION_ANSWER: (AdmissionAnswerForm, services.answer_admission),
+    EventKind.NAMED_CARE_CONTACT: (NamedCareContactForm, services.name_care_contact),
+    EventKind.TRACK_COLOUR: (TrackColourForm, services.assess_track_colour),
+    EventKind.READY_NOTICE: (ReadyNoticeForm, services.send_ready_notice),
+    EventKind.READY_NOTICE_WITHDRAWN: (ReasonForm, services.withdraw_ready_notice),
+    EventKind.SIP_INITIATIVE: (NoteForm, services.take_sip_initiative),
+    EventKind.SIP_INVITATION: (SipInvitationForm, services.send_sip_invitation),
+    EventKind.SIP_HELD: (SipHeldForm, services.record_sip_held),
+    EventKind.SIP_CANCELLED: (ReasonForm, services.cancel_sip),
+    EventKind.SOL_PLANNING_DONE: (MessageForm, services.mark_sol_planning_done),
+    EventKind.HSL_PLANNING_DONE: (MessageForm, services.mark_hsl_planning_done),
+    EventKind.KOMMUN_READY: (MessageForm, services.mark_kommun_ready),
+    EventKind.HOMECOMING_ACKNOWLEDGED: (HomecomingForm, services.acknowledge_homecoming),
+    EventKind.DISCHARGE: (DischargeForm, services.register_discharge),
+    EventKind.CLOSED: (CloseForm, services.close_episode),
+    EventKind.RECIPIENTS_CHANGED: (RecipientsForm, services.change_recipients),
+}
+
+
+class PersonnummerField(forms.CharField):
+    """Accepts 10/12 digits with or without separator; cleans to the 12-digit form."""
+
+    def clean(self, value: Any) -> str:
+        value = super().clean(value)
+        return normalise_personnummer(value) if value else value
+
+
+class RegisterEpisodeForm(forms.Form):
+    personnummer = PersonnummerField(label=_("Personal identity number"), max_length=13)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    address = forms.CharField(label=_("Registered address"), max_length=300)
+    kommun = forms.ModelChoiceField(
+        label=_("Municipality of residence"), queryset=Kommun.objects.all()
+    )
+    health_centre = forms.ModelChoiceField(
+        label=_("Listed at health centre"),
+        queryset=HealthCentre.objects.order_by("name"),
+        required=False,
+    )
+    ward = forms.ModelChoiceField(label=_("Ward"), queryset=Ward.objects.none())
+    care_type = forms.ChoiceField(
+        label=_("Care type"),
+        choices=[("", _("As the ward")), *CareType.choices],
+        required=False,
+    )
+    admitted_at = forms.DateTimeField(label=_("Admitted"), widget=DateTimeInput)
+
+    def __init__(self, *args: Any, wards: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if wards is not None:
+            self.fields["ward"].queryset = wards
+            if len(wards) == 1:
+                self.fields["ward"].initial = wards[0]
+
+
+class PersonnummerSearchForm(forms.Form):
+    personnummer = PersonnummerField(label=_("Personal identity number"), max_length=13)

@@ -1,0 +1,224 @@
+"""Pages for ward, hälsocentral and kommun. Thin: parse input, call a selector or a service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from discharges import selectors, services
+from discharges.forms import MESSAGE_FORMS, PersonnummerSearchForm, RegisterEpisodeForm
+from discharges.models import (
+    AccessAction,
+    EpisodeEvent,
+    EpisodeStatus,
+    EventKind,
+    OrganisationKind,
+    Patient,
+    Role,
+    Ward,
+)
+
+
+def _actor(request: HttpRequest, episode: Any) -> services.Actor:
+    organisation = selectors.acting_organisation(request.user, episode)
+    if organisation is None:  # visible but not a party: cannot happen with group grants
+        raise services.NotPermitted(_("You are not a party of this episode."))
+    return services.Actor(request.user, organisation)
+
+
+@login_required
+def worklist(request: HttpRequest) -> HttpResponse:
+    """Att göra: what waits for the user's organisations, overdue first."""
+    views = selectors.worklist(request.user)
+    selectors.log_access(request.user, [v.episode for v in views], AccessAction.WORKLIST)
+    return render(request, "discharges/worklist.html", {"views": views})
+
+
+@login_required
+def episode_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "active")
+    query = request.GET.get("q", "").strip()[:100]
+    qs = selectors.episode_list(request.user, status=status, query=query)
+    patient_id = request.GET.get("patient")
+    if patient_id and patient_id.isdigit():
+        qs = qs.filter(patient_id=int(patient_id))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    selectors.log_access(request.user, page.object_list, AccessAction.LIST)
+    return render(
+        request,
+        "discharges/episode_list.html",
+        {
+            "page": page,
+            "status": status,
+            "query": query,
+            "statuses": EpisodeStatus.choices,
+            "search_form": PersonnummerSearchForm(),
+            "can_register": selectors.has_role(request.user, Role.WARD_STAFF),
+        },
+    )
+
+
+@sensitive_post_parameters("personnummer")
+@login_required
+@require_POST
+def find_by_personnummer(request: HttpRequest) -> HttpResponse:
+    """The personnummer travels in the POST body; the redirect carries the patient id only."""
+    form = PersonnummerSearchForm(request.POST)
+    if form.is_valid():
+        patient = Patient.objects.filter(personnummer=form.cleaned_data["personnummer"]).first()
+        visible = patient and selectors.visible_episodes(request.user).filter(patient=patient)
+        if visible and visible.exists():
+            return redirect(f"{_list_url()}?status=all&patient={patient.pk}")
+        messages.info(request, _("No episode of yours concerns that personal identity number."))
+    else:
+        messages.error(request, " ".join(form.errors["personnummer"]))
+    return redirect(_list_url())
+
+
+def _list_url() -> str:
+    return reverse("discharges:episode_list")
+
+
+def _detail_context(
+    request: HttpRequest, episode: Any, bound: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    view = selectors.present_episode(request.user, episode)
+    forms = []
+    for kind in services.available_kinds(episode, view.party):
+        form_class, _service = MESSAGE_FORMS[kind]
+        form = (bound or {}).get(kind) or form_class(initial={"version": episode.version})
+        forms.append({"kind": kind, "label": EventKind(kind).label, "form": form})
+    return {
+        "view": view,
+        "episode": episode,
+        "fields": view.fields,
+        "timeline": selectors.timeline(request.user, episode),
+        "forms": forms,
+        "can_record_consent": view.party == "ward",
+    }
+
+
+@login_required
+def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    episode = selectors.get_visible_episode(request.user, pk)
+    selectors.log_access(request.user, [episode], AccessAction.VIEW)
+    return render(request, "discharges/episode_detail.html", _detail_context(request, episode))
+
+
+@login_required
+@require_POST
+def send_message(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    episode = selectors.get_visible_episode(request.user, pk)
+    if kind not in MESSAGE_FORMS:
+        raise Http404
+    form_class, service = MESSAGE_FORMS[kind]
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            service(actor=_actor(request, episode), episode=episode, **form.service_kwargs())
+        except services.Refused as exc:
+            _add_refusal(form, exc)
+            status = exc.status_code
+        else:
+            messages.success(request, _("Sent: %(kind)s.") % {"kind": EventKind(kind).label})
+            return redirect("discharges:episode_detail", pk=episode.pk)
+    else:
+        status = 400
+    selectors.log_access(request.user, [episode], AccessAction.VIEW)
+    context = _detail_context(request, episode, bound={kind: form})
+    return render(request, "discharges/episode_detail.html", context, status=status)
+
+
+def _add_refusal(form: Any, exc: services.Refused) -> None:
+    field = exc.field if exc.field in form.fields and exc.field != "version" else None
+    form.add_error(field, exc.message)
+
+
+@login_required
+@require_POST
+def acknowledge(request: HttpRequest, pk: int, event_id: int) -> HttpResponse:
+    episode = selectors.get_visible_episode(request.user, pk)
+    event = get_object_or_404(EpisodeEvent, pk=event_id, episode=episode)
+    try:
+        services.acknowledge_receipt(actor=_actor(request, episode), event=event)
+        messages.success(request, _("Receipt acknowledged."))
+    except services.Refused as exc:
+        messages.error(request, exc.message)
+    return redirect("discharges:episode_detail", pk=episode.pk)
+
+
+@login_required
+@require_POST
+def consent(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    episode = selectors.get_visible_episode(request.user, pk)
+    service = {"give": services.record_consent, "withdraw": services.withdraw_consent}.get(action)
+    if service is None:
+        raise Http404
+    try:
+        service(
+            actor=_actor(request, episode),
+            patient=episode.patient,
+            note=request.POST.get("note", "")[:300],
+        )
+        messages.success(request, _("Consent updated."))
+    except services.Refused as exc:
+        messages.error(request, exc.message)
+    return redirect("discharges:episode_detail", pk=episode.pk)
+
+
+@sensitive_post_parameters("personnummer")
+@login_required
+def register_episode(request: HttpRequest) -> HttpResponse:
+    wards = Ward.objects.filter(
+        pk__in=[
+            m.organisation_id
+            for m in selectors.memberships_of(request.user)
+            if m.role == Role.WARD_STAFF and m.organisation.kind == OrganisationKind.WARD
+        ]
+    ).select_related("hospital")
+    if not wards:
+        raise Http404
+    form = RegisterEpisodeForm(request.POST or None, wards=wards)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    patient = services.register_patient(
+                        personnummer=data["personnummer"],
+                        kommun=data["kommun"],
+                        name=data["name"],
+                        address=data["address"],
+                        health_centre=data["health_centre"],
+                    )
+                    episode = services.register_episode(
+                        actor=services.Actor(request.user, data["ward"]),
+                        patient=patient,
+                        ward=data["ward"],
+                        admitted_at=data["admitted_at"],
+                        care_type=data["care_type"] or None,
+                    )
+            except services.Refused as exc:
+                _add_refusal(form, exc)
+                status = exc.status_code
+            else:
+                messages.success(request, _("The episode is registered."))
+                return redirect("discharges:episode_detail", pk=episode.pk)
+    else:
+        form.initial.setdefault(
+            "admitted_at", timezone.localtime().replace(second=0, microsecond=0)
+        )
+    return render(request, "discharges/register.html", {"form": form}, status=status)
