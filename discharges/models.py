@@ -485,6 +485,7 @@ class EventKind(models.TextChoices):
     NAMED_CARE_CONTACT = "named_care_contact", _("Named care contact")
     TRACK_COLOUR = "track_colour", _("Track colour assessed")
     READY_NOTICE = "ready_notice", _("Ready for discharge")
+    READY_DATE_RECORDED = "ready_date_recorded", _("Ready date recorded without notice")
     READY_NOTICE_WITHDRAWN = "ready_notice_withdrawn", _("Ready notice withdrawn")
     SIP_INITIATIVE = "sip_initiative", _("SIP initiative")
     SIP_INVITATION = "sip_invitation", _("SIP invitation")

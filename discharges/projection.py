@@ -116,7 +116,8 @@ def _named_care_contact(ep: Episode, data: dict[str, Any], at: datetime) -> None
 
 
 def _track_colour(ep: Episode, data: dict[str, Any], at: datetime) -> None:
-    ep.track_colour = data["colour"]
+    if data["colour"]:
+        ep.track_colour = data["colour"]
     if data.get("sip_needed") is not None:
         ep.sip_needed = data["sip_needed"]
 
@@ -126,6 +127,12 @@ def _ready_notice(ep: Episode, data: dict[str, Any], at: datetime) -> None:
     ep.ready_notice_at = at
     ep.status = EpisodeStatus.READY
     _share(ep, at)
+
+
+def _ready_date_recorded(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    ep.ready_date = as_date(data["ready_date"])
+    ep.ready_notice_at = None
+    ep.status = EpisodeStatus.READY
 
 
 def _ready_notice_withdrawn(ep: Episode, data: dict[str, Any], at: datetime) -> None:
@@ -202,6 +209,7 @@ _HANDLERS: dict[str, Callable[[Episode, dict[str, Any], datetime], None]] = {
     EventKind.NAMED_CARE_CONTACT: _named_care_contact,
     EventKind.TRACK_COLOUR: _track_colour,
     EventKind.READY_NOTICE: _ready_notice,
+    EventKind.READY_DATE_RECORDED: _ready_date_recorded,
     EventKind.READY_NOTICE_WITHDRAWN: _ready_notice_withdrawn,
     EventKind.SIP_INITIATIVE: _sip_initiative,
     EventKind.SIP_INVITATION: _sip_invitation,

@@ -112,7 +112,7 @@ def is_integration(actor: Actor) -> bool:
     """Integration accounts act for any organisation of their region (e.g. the import)."""
     region_code = organisation_region_code(actor.organisation)
     return Membership.objects.filter(
-        user=actor.user, role=Role.INTEGRATION, organisation__region__code=region_code
+        user=actor.user, role=Role.INTEGRATION, organisation__as_region__code=region_code
     ).exists()
 
 
@@ -221,7 +221,13 @@ def check_time(occurred_at: datetime, episode: Episode | None, *, unlimited_back
 class SingleRecorder:
     """Saves one event at a time under the episode's row lock."""
 
+    def check_actor(self, actor: Actor) -> bool:
+        return check_actor(actor)
+
     def register(self, actor: Actor, episode: Episode, event: EpisodeEvent) -> Episode:
+        external_id = episode.external_id
+        if external_id and Episode.objects.filter(external_id=external_id).exists():
+            raise Refused(_("An episode with this id already exists."), field="external_id")
         with transaction.atomic():
             episode.save()
             event.episode = episode
@@ -232,7 +238,7 @@ class SingleRecorder:
     def append(
         self, actor: Actor, episode: Episode, message: Message, expected_version: int | None
     ) -> EpisodeEvent:
-        unlimited = check_actor(actor)
+        unlimited = self.check_actor(actor)
         with transaction.atomic():
             locked = Episode.objects.select_for_update().get(pk=episode.pk)
             if expected_version is not None and locked.version != expected_version:
@@ -398,13 +404,13 @@ def register_episode(
     health_centre: HealthCentre | None = None,
     care_type: str | None = None,
     external_id: str | None = None,
+    recorder: Any = None,
 ) -> Episode:
     """The ward registers a stay (vårdtillfälle). Kommun and hälsocentral default to the
     patient's folkbokföringskommun and listing; they see the episode from the first message
     sent to them (the admission or ready notice)."""
-    unlimited = check_actor(actor)
-    if external_id and Episode.objects.filter(external_id=external_id).exists():
-        raise Refused(_("An episode with this id already exists."), field="external_id")
+    recorder = recorder or _SINGLE
+    unlimited = recorder.check_actor(actor)
     episode, event = build_registration(
         actor=actor,
         patient=patient,
@@ -416,7 +422,7 @@ def register_episode(
         external_id=external_id,
         unlimited_backdate=unlimited,
     )
-    return _SINGLE.register(actor, episode, event)
+    return recorder.register(actor, episode, event)
 
 
 # --- The messages -----------------------------------------------------------------------------
@@ -517,6 +523,7 @@ SPECS: dict[str, Spec] = {
     EventKind.NAMED_CARE_CONTACT: Spec(HEALTH_CENTRE, _require_active),
     EventKind.TRACK_COLOUR: Spec(WARD, _require_active),
     EventKind.READY_NOTICE: Spec(WARD, _state_ready),
+    EventKind.READY_DATE_RECORDED: Spec(WARD, _state_ready),
     EventKind.READY_NOTICE_WITHDRAWN: Spec(WARD, _state_is_ready),
     EventKind.SIP_INITIATIVE: Spec(ANY_PARTY, _state_sip_initiative),
     EventKind.SIP_INVITATION: Spec(HEALTH_CENTRE, _state_sip_invitation),
@@ -668,6 +675,9 @@ def name_care_contact(
 
 
 def _check_colour(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    # An assessment may give only the SIP need (e.g. imported history without a colour).
+    if data["colour"] == "" and data["sip_needed"] is not None:
+        return
     if data["colour"] not in TrackColour.values:
         raise Refused(_("Unknown track colour."), field="colour")
 
@@ -705,6 +715,24 @@ def send_ready_notice(
     """Utskrivningsklar: the ready date and, as ``occurred_at``, the time it was sent."""
     data = {"ready_date": ready_date.isoformat()}
     message = _message(EventKind.READY_NOTICE, occurred_at, data, _check_ready)
+    return _send(actor, episode, message, expected_version, recorder)
+
+
+def record_ready_date(
+    *,
+    actor: Actor,
+    episode: Episode,
+    ready_date: date,
+    occurred_at: datetime | None = None,
+    expected_version: int | None = None,
+    recorder: Any = None,
+) -> EpisodeEvent:
+    """A ready date known without a ready notice having been sent (imported history).
+
+    The episode is ready from that date, but R5's "ready notice sent" prerequisite is unmet.
+    """
+    data = {"ready_date": ready_date.isoformat()}
+    message = _message(EventKind.READY_DATE_RECORDED, occurred_at, data, _check_ready)
     return _send(actor, episode, message, expected_version, recorder)
 
 
@@ -851,7 +879,8 @@ def _check_ends_history(ep: Episode, at: datetime) -> None:
 
 def _check_discharge(ep: Episode, data: dict[str, Any], at: datetime) -> None:
     _check_ends_history(ep, at)
-    if data["destination"] not in Destination.values:
+    # An empty destination means "not known" (imported history); pages always give one.
+    if data["destination"] not in Destination.values and data["destination"] != "":
         raise Refused(_("Unknown destination."), field="destination")
     if ep.ready_date is not None and _local_date(at) < ep.ready_date:
         raise Refused(_("The discharge is before the ready date."), field="occurred_at")
