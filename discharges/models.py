@@ -447,6 +447,15 @@ class Episode(models.Model):
         _("destination"), max_length=20, choices=Destination.choices, blank=True
     )
     ready_days = models.PositiveIntegerField(_("ready days"), null=True)
+    # Follow-up counters, derived by the projection so that statistics group in the database.
+    admission_notice_late = models.BooleanField(_("admission notice late"), null=True)
+    preliminary_deviation_days = models.IntegerField(
+        _("ready date minus preliminary date (days)"), null=True
+    )
+    sip_invitation_delay_days = models.IntegerField(
+        _("SIP invitation days after ready date"), null=True
+    )
+    sip_held_after_days = models.IntegerField(_("SIP held days after invitation"), null=True)
     closed_at = models.DateTimeField(_("closed"), null=True)
     closure_reason = models.CharField(
         _("reason for closing"), max_length=20, choices=ClosureReason.choices, blank=True

@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from discharges.deadlines import admission_notice_due
 from discharges.models import Episode, EpisodeEvent, EpisodeStatus, EventKind
 
 # The fields that make up the projection (compared by the replay test).
@@ -90,6 +91,7 @@ def _share(ep: Episode, at: datetime) -> None:
 
 def _admission_notice(ep: Episode, data: dict[str, Any], at: datetime) -> None:
     ep.admission_notice_at = at
+    ep.admission_notice_late = at > admission_notice_due(ep.admitted_at)
     ep.admission_reason = data.get("reason", "")
     ep.preliminary_ready_date = as_date(data.get("preliminary_ready_date"))
     if ep.status == EpisodeStatus.REGISTERED:
@@ -123,20 +125,40 @@ def _track_colour(ep: Episode, data: dict[str, Any], at: datetime) -> None:
 
 
 def _ready_notice(ep: Episode, data: dict[str, Any], at: datetime) -> None:
-    ep.ready_date = as_date(data["ready_date"])
+    _set_ready_date(ep, as_date(data["ready_date"]))
     ep.ready_notice_at = at
-    ep.status = EpisodeStatus.READY
     _share(ep, at)
 
 
 def _ready_date_recorded(ep: Episode, data: dict[str, Any], at: datetime) -> None:
-    ep.ready_date = as_date(data["ready_date"])
+    _set_ready_date(ep, as_date(data["ready_date"]))
     ep.ready_notice_at = None
-    ep.status = EpisodeStatus.READY
+
+
+def _set_ready_date(ep: Episode, ready_date: date | None) -> None:
+    ep.ready_date = ready_date
+    if ready_date is not None:
+        ep.status = EpisodeStatus.READY
+    ep.preliminary_deviation_days = (
+        (ready_date - ep.preliminary_ready_date).days
+        if ready_date and ep.preliminary_ready_date
+        else None
+    )
+    _sip_delay(ep)
+
+
+def _sip_delay(ep: Episode) -> None:
+    """Days from the ready date to the SIP invitation (day 3 is still in time)."""
+    if ep.sip_invitation_at and ep.ready_date:
+        ep.sip_invitation_delay_days = (
+            timezone.localdate(ep.sip_invitation_at) - ep.ready_date
+        ).days
+    else:
+        ep.sip_invitation_delay_days = None
 
 
 def _ready_notice_withdrawn(ep: Episode, data: dict[str, Any], at: datetime) -> None:
-    ep.ready_date = None
+    _set_ready_date(ep, None)
     ep.ready_notice_at = None
     ep.homecoming_acknowledged_at = None
     ep.homecoming_at = None
@@ -154,10 +176,14 @@ def _sip_invitation(ep: Episode, data: dict[str, Any], at: datetime) -> None:
     ep.sip_invitation_at = at
     ep.sip_needed = True
     ep.sip_cancelled_at = None
+    ep.sip_held_after_days = None
+    _sip_delay(ep)
 
 
 def _sip_held(ep: Episode, data: dict[str, Any], at: datetime) -> None:
     ep.sip_held_date = as_date(data["held_date"])
+    if ep.sip_invitation_at is not None:
+        ep.sip_held_after_days = (ep.sip_held_date - timezone.localdate(ep.sip_invitation_at)).days
 
 
 def _sip_cancelled(ep: Episode, data: dict[str, Any], at: datetime) -> None:
