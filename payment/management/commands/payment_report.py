@@ -1,0 +1,46 @@
+"""python manage.py payment_report --agreement NAME --from YYYY-MM --to YYYY-MM [--detail]
+[--format json|csv]: the invoice basis (fakturaunderlag) on stdout."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from payment.models import Agreement
+from payment.reports import ReportError, build_report, episodes_csv, parse_month, rows_csv
+
+
+class Command(BaseCommand):
+    help = "Print the payment liability report of an agreement for a range of months."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--agreement", required=True, help="the agreement's name")
+        parser.add_argument("--from", dest="first", required=True, metavar="YYYY-MM")
+        parser.add_argument("--to", dest="last", required=True, metavar="YYYY-MM")
+        parser.add_argument(
+            "--detail", action="store_true", help="also list every episode discharged in the range"
+        )
+        parser.add_argument("--format", choices=("json", "csv"), default="json")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        agreement = Agreement.objects.filter(name=options["agreement"]).first()
+        if agreement is None:
+            raise CommandError(f"no agreement named {options['agreement']!r}")
+        try:
+            report = build_report(
+                agreement, parse_month(options["first"]), parse_month(options["last"])
+            )
+        except ReportError as exc:
+            raise CommandError(str(exc)) from exc
+        if options["format"] == "json":
+            self.stdout.write(
+                json.dumps(report.as_json(detail=options["detail"]), ensure_ascii=False, indent=2)
+            )
+            return
+        self.stdout.write(rows_csv(report.rows), ending="")
+        if options["detail"]:
+            # A second table after one empty line: the episodes behind the rows.
+            self.stdout.write("")
+            self.stdout.write(episodes_csv(report.episodes), ending="")

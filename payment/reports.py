@@ -1,0 +1,342 @@
+"""The payment report (fakturaunderlag): monthly figures, liability states and liable days per
+kommun for one agreement, computed by the rule functions in payment.rules.
+
+Figures come from one GROUP BY over the episodes (the same as the monthly statistics), the
+states from ``rules.liability_states``, and liable days from the rules applied to each
+discharged episode that can have days in the period.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from analysis.statistics import grouped_counts
+from discharges.models import Episode
+from payment import rules
+from payment.models import Agreement, LiabilityModel
+
+ALL = "all"
+CARE_TYPES = ("somatik", "psykiatri")
+
+
+class ReportError(Exception):
+    """The report cannot be computed as asked (e.g. a year without a daily amount)."""
+
+
+@dataclass
+class Row:
+    kommun: str
+    care_type: str
+    month: date
+    episodes: int
+    ready_days: int
+    episodes_3plus: int
+    state: str
+    liable_days: int = 0
+    amount_sek: int = 0
+
+    @property
+    def average(self) -> Decimal | None:
+        if not self.episodes:
+            return None
+        return (Decimal(self.ready_days) / self.episodes).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+    def as_json(self) -> dict[str, Any]:
+        average = self.average
+        return {
+            "kommun": self.kommun,
+            "care_type": self.care_type,
+            "month": f"{self.month:%Y-%m}",
+            "episodes": self.episodes,
+            "ready_days": self.ready_days,
+            "average": float(average) if average is not None else None,
+            "episodes_3plus": self.episodes_3plus,
+            "state": self.state,
+            "liable_days": self.liable_days,
+            "amount_sek": self.amount_sek,
+        }
+
+
+@dataclass
+class EpisodeLine:
+    pk: int
+    episode_id: str
+    kommun: str
+    care_type: str
+    ready_date: date
+    discharge_date: date
+    ready_days: int
+    liable_dates: list[date]
+    amount_sek: int
+    prerequisites_missing: list[str]
+    liability_start: date | None = None
+
+    @property
+    def liable_days(self) -> int:
+        return len(self.liable_dates)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "episode_id": self.episode_id,
+            "kommun": self.kommun,
+            "care_type": self.care_type,
+            "ready_date": self.ready_date.isoformat(),
+            "discharge_date": self.discharge_date.isoformat(),
+            "ready_days": self.ready_days,
+            "liable_days": self.liable_days,
+            "amount_sek": self.amount_sek,
+            "prerequisites_missing": self.prerequisites_missing,
+        }
+
+
+@dataclass
+class Report:
+    agreement: Agreement
+    first: date
+    last: date
+    rows: list[Row]
+    episodes: list[EpisodeLine]
+    # (kommun, care type) -> the R4 states from the agreement's first month to ``last``.
+    states: dict[tuple[str, str], list[rules.MonthState]] = field(default_factory=dict)
+
+    def as_json(self, *, detail: bool) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "agreement": self.agreement.name,
+            "from": f"{self.first:%Y-%m}",
+            "to": f"{self.last:%Y-%m}",
+            "rows": [row.as_json() for row in self.rows],
+        }
+        if detail:
+            data["episodes"] = [line.as_json() for line in self.episodes]
+        return data
+
+    def state_history(self, kommun: str, care_type: str, month: date) -> list[rules.MonthState]:
+        """The states up to and including ``month``: why the month's state is what it is."""
+        return [s for s in self.states.get((kommun, care_type), []) if s.month <= month]
+
+
+def parse_month(value: str) -> date:
+    try:
+        year, month = value.split("-")
+        return date(int(year), int(month), 1)
+    except ValueError as exc:
+        raise ReportError(f"{value!r} is not a month (YYYY-MM)") from exc
+
+
+def _month_end(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def _group(agreement: Agreement, care_type: str) -> str:
+    return care_type if agreement.separate_care_types else ALL
+
+
+def build_report(
+    agreement: Agreement,
+    first: date,
+    last: date,
+    *,
+    kommun_codes: Iterable[str] | None = None,
+) -> Report:
+    """The report for months ``first``..``last`` (first days of months).
+
+    ``kommun_codes`` narrows it to some kommuner (a kommun's own page). Raises ReportError
+    for an empty range or a year with liable days but no daily amount.
+    """
+    if last < first:
+        raise ReportError("--to is before --from")
+    terms = agreement.terms()
+    region = agreement.region.code
+    scope = Q(kommun__code__startswith=region)
+    if kommun_codes is not None:
+        scope &= Q(kommun__code__in=list(kommun_codes))
+    kommuner = sorted(set(Episode.objects.filter(scope).values_list("kommun__code", flat=True)))
+    groups = [ALL] if not agreement.separate_care_types else list(CARE_TYPES)
+
+    # Monthly figures (R2) from the first month that matters up to ``last``.
+    start = min(first, terms.first_month)
+    figures: dict[tuple[str, str], dict[date, rules.MonthFigures]] = defaultdict(dict)
+    counts = grouped_counts(
+        Q(discharge_date__gte=start, discharge_date__lte=_month_end(last)) & scope,
+        kommun_field="kommun__code",
+    )
+    for row in counts:
+        key = (row["group_kommun"], _group(agreement, row["care_type"]))
+        month = row["month"]
+        old = figures[key].get(month) or rules.MonthFigures(month, 0, 0, 0)
+        figures[key][month] = rules.MonthFigures(
+            month,
+            old.episodes + row["n_episodes"],
+            old.ready_days + row["n_ready_days"],
+            old.episodes_3plus + row["n_episodes_3plus"],
+        )
+
+    # Liability states (R3, R4).
+    states: dict[tuple[str, str], list[rules.MonthState]] = {}
+    liable_months: dict[tuple[str, str], set[date]] = {}
+    if agreement.model == LiabilityModel.KOMMUN_AVERAGE and last >= terms.first_month:
+        for kommun in kommuner:
+            for group in groups:
+                history = rules.liability_states(
+                    figures.get((kommun, group), {}),
+                    first_month=terms.first_month,
+                    last_month=last,
+                    threshold=terms.threshold_days,
+                    months_to_enter=terms.months_to_enter,
+                    months_to_exit=terms.months_to_exit,
+                )
+                states[(kommun, group)] = history
+                liable_months[(kommun, group)] = {s.month for s in history if s.liable}
+
+    # Liable days per episode (R5-R9).
+    lines, per_month = _episode_lines(agreement, terms, first, last, scope, liable_months)
+
+    rows: list[Row] = []
+    for kommun in kommuner:
+        for group in groups:
+            state_of = {s.month: s for s in states.get((kommun, group), [])}
+            for month in rules.iter_months(first, last):
+                fig = figures.get((kommun, group), {}).get(month) or rules.MonthFigures(
+                    month, 0, 0, 0
+                )
+                if agreement.model == LiabilityModel.PER_EPISODE:
+                    state = "per_episode"
+                else:
+                    state = "liable" if month in state_of and state_of[month].liable else "free"
+                days, amount = per_month.get((kommun, group, month), (0, 0))
+                rows.append(
+                    Row(
+                        kommun=kommun,
+                        care_type=group,
+                        month=month,
+                        episodes=fig.episodes,
+                        ready_days=fig.ready_days,
+                        episodes_3plus=fig.episodes_3plus,
+                        state=state,
+                        liable_days=days,
+                        amount_sek=amount,
+                    )
+                )
+    return Report(agreement, first, last, rows, lines, states)
+
+
+def _episode_lines(
+    agreement: Agreement,
+    terms: rules.Terms,
+    first: date,
+    last: date,
+    scope: Q,
+    liable_months: dict[tuple[str, str], set[date]],
+) -> tuple[list[EpisodeLine], dict[tuple[str, str, date], tuple[int, int]]]:
+    """Episodes discharged in the period (the detail) and the liable days and amounts falling
+    in each month of the period (R9), which may come from episodes discharged later."""
+    period_end = _month_end(last)
+    candidates = (
+        Episode.objects.filter(scope)
+        .filter(discharge_date__isnull=False, ready_date__isnull=False)
+        .filter(discharge_date__gte=first, ready_date__lt=period_end)
+        .values(
+            "pk",
+            "external_id",
+            "kommun__code",
+            "care_type",
+            "ready_date",
+            "discharge_date",
+            "admission_notice_at",
+            "ready_notice_at",
+            "sip_needed",
+            "sip_invitation_at",
+        )
+    )
+    lines: list[EpisodeLine] = []
+    per_month: dict[tuple[str, str, date], list[int]] = defaultdict(lambda: [0, 0])
+    for ep in candidates.iterator(chunk_size=5000):
+        facts = rules.EpisodeFacts(
+            ready_date=ep["ready_date"],
+            discharge_date=ep["discharge_date"],
+            admission_notice_sent=ep["admission_notice_at"] is not None,
+            ready_notice_at=ep["ready_notice_at"],
+            sip_needed=bool(ep["sip_needed"]),
+            sip_invitation_date=(
+                timezone.localdate(ep["sip_invitation_at"]) if ep["sip_invitation_at"] else None
+            ),
+        )
+        group = _group(agreement, ep["care_type"])
+        dates = rules.liable_days(
+            facts, terms, liable_months.get((ep["kommun__code"], group), set())
+        )
+        try:
+            amounts = rules.amount_per_month(dates, terms.daily_amounts)
+        except rules.MissingDailyAmount as exc:
+            raise ReportError(
+                f"agreement {agreement.name} has no daily amount for {exc.year}"
+            ) from exc
+        for month, count in rules.count_per_month(dates).items():
+            if first <= month <= last:
+                bucket = per_month[(ep["kommun__code"], group, month)]
+                bucket[0] += count
+                bucket[1] += amounts[month]
+        if ep["discharge_date"] <= period_end:
+            start = (
+                rules.liability_start(ep["ready_notice_at"], terms)
+                if agreement.model == LiabilityModel.PER_EPISODE and ep["ready_notice_at"]
+                else None
+            )
+            lines.append(
+                EpisodeLine(
+                    pk=ep["pk"],
+                    episode_id=ep["external_id"] or f"SVU-{ep['pk']}",
+                    kommun=ep["kommun__code"],
+                    care_type=ep["care_type"],
+                    ready_date=ep["ready_date"],
+                    discharge_date=ep["discharge_date"],
+                    ready_days=rules.ready_days(ep["ready_date"], ep["discharge_date"]),
+                    liable_dates=dates,
+                    amount_sek=sum(amounts.values()),
+                    prerequisites_missing=rules.prerequisites_missing(facts, terms),
+                    liability_start=start,
+                )
+            )
+    lines.sort(key=lambda line: line.episode_id)
+    return lines, {key: (v[0], v[1]) for key, v in per_month.items()}
+
+
+ROW_COLUMNS = (
+    "kommun", "care_type", "month", "episodes", "ready_days", "average", "episodes_3plus",
+    "state", "liable_days", "amount_sek",
+)  # fmt: skip
+EPISODE_COLUMNS = (
+    "episode_id", "kommun", "care_type", "ready_date", "discharge_date", "ready_days",
+    "liable_days", "amount_sek", "prerequisites_missing",
+)  # fmt: skip
+
+
+def rows_csv(rows: Iterable[Row]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(ROW_COLUMNS)
+    for row in rows:
+        data = row.as_json()
+        writer.writerow(["" if data[c] is None else data[c] for c in ROW_COLUMNS])
+    return out.getvalue()
+
+
+def episodes_csv(lines: Iterable[EpisodeLine]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(EPISODE_COLUMNS)
+    for line in lines:
+        data = line.as_json()
+        data["prerequisites_missing"] = " ".join(data["prerequisites_missing"])
+        writer.writerow([data[c] for c in EPISODE_COLUMNS])
+    return out.getvalue()
