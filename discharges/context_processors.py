@@ -4,6 +4,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from analysis.selectors import REGION_FOLLOW_UP_ROLES
+from discharges.models import OrganisationKind
 from discharges.selectors import memberships_of
 
 
@@ -12,4 +14,14 @@ def memberships(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"memberships": []}
-    return {"memberships": memberships_of(user)}
+    memberships = memberships_of(user)
+    kinds_roles = {(m.organisation.kind, m.role) for m in memberships}
+    return {
+        "memberships": memberships,
+        "show_follow_up": bool(memberships),
+        "show_liability": any(
+            kind == OrganisationKind.KOMMUN
+            or (kind == OrganisationKind.REGION and role in REGION_FOLLOW_UP_ROLES)
+            for kind, role in kinds_roles
+        ),
+    }

@@ -9,5 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/", include("discharges.api_urls")),
+    path("follow-up/", include("analysis.urls")),
+    path("liability/", include("payment.urls")),
     path("", include("discharges.urls")),
 ]

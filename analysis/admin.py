@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from analysis.models import MonthlyStatistic
+from analysis.tasks import compute_statistics
+
+
+def queue_recompute(request: HttpRequest) -> None:
+    """Queue the statistics task after the commit, never inside the open transaction."""
+    transaction.on_commit(compute_statistics.delay)
+    messages.info(request, _("The monthly statistics are being recomputed."))
+
+
+@admin.register(MonthlyStatistic)
+class MonthlyStatisticAdmin(admin.ModelAdmin):
+    list_display = [
+        "kommun", "care_type", "month", "episodes", "ready_days", "average", "episodes_3plus",
+        "computed_at",
+    ]  # fmt: skip
+    list_filter = ["care_type", "kommun__region", "month"]
+    date_hierarchy = "month"
+    actions = ["recompute"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description=_("Recompute the monthly statistics"))
+    def recompute(self, request: HttpRequest, queryset: Any) -> None:
+        queue_recompute(request)

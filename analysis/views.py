@@ -1,0 +1,77 @@
+"""Follow-up dashboards: monthly statistics per kommun, read from the stored table."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from analysis.models import MonthlyStatistic, StatCareType
+from analysis.selectors import statistics_kommuner
+from payment.models import Agreement
+from payment.rules import iter_months, month_start
+
+DEFAULT_THRESHOLD = Decimal("3.0")
+
+
+def _months_back(count: int) -> list[date]:
+    last = month_start(timezone.localdate())
+    first = last
+    for _ in range(count - 1):
+        first = month_start(first - timedelta(days=1))
+    return list(iter_months(first, last))
+
+
+def _threshold(kommun_code: str) -> Decimal:
+    agreement = (
+        Agreement.objects.filter(region__code=kommun_code[:2]).order_by("-first_month").first()
+    )
+    return agreement.threshold_days if agreement else DEFAULT_THRESHOLD
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    kommuner = list(statistics_kommuner(request.user).order_by("code"))
+    if not kommuner:
+        raise Http404
+    care_type = request.GET.get("care_type", StatCareType.ALL)
+    if care_type not in StatCareType.values:
+        care_type = StatCareType.ALL
+    try:
+        count = min(max(int(request.GET.get("months", 12)), 1), 60)
+    except ValueError:
+        count = 12
+    months = _months_back(count)
+    selected = next((k for k in kommuner if k.code == request.GET.get("kommun")), None)
+    stats = MonthlyStatistic.objects.filter(
+        care_type=care_type, month__gte=months[0], month__lte=months[-1]
+    ).select_related("kommun")
+    if selected:
+        by_month = {s.month: s for s in stats.filter(kommun=selected)}
+        threshold = _threshold(selected.code)
+        table = [(month, by_month.get(month)) for month in months]
+        context = {"selected": selected, "table": table, "threshold": threshold}
+    else:
+        recent = months[-6:]
+        grid: dict[int, dict[date, MonthlyStatistic]] = {}
+        for s in stats.filter(kommun__in=kommuner, month__gte=recent[0]):
+            grid.setdefault(s.kommun_id, {})[s.month] = s
+        overview = [
+            (k, _threshold(k.code), [grid.get(k.pk, {}).get(m) for m in recent]) for k in kommuner
+        ]
+        context = {"overview": overview, "recent": recent}
+    latest = MonthlyStatistic.objects.order_by("-computed_at").values_list("computed_at", flat=True)
+    context.update(
+        {
+            "kommuner": kommuner,
+            "care_type": care_type,
+            "care_types": StatCareType.choices,
+            "months_count": count,
+            "computed_at": latest.first(),
+        }
+    )
+    return render(request, "analysis/dashboard.html", context)

@@ -1,0 +1,207 @@
+"""The kommun's liability pages: the invoice basis (fakturaunderlag), why each month has its
+state and why each episode has its liable days, and the CSV downloads."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from analysis.selectors import liability_kommuner
+from discharges.models import AccessAction, Episode, Kommun, OrganisationKind
+from discharges.selectors import log_access, memberships_of, visible_episodes
+from payment.explain import explain_episode, explain_month, prerequisite_texts
+from payment.models import Agreement
+from payment.reports import ReportError, build_report, episodes_csv, parse_month, rows_csv
+from payment.rules import month_start
+
+
+def _period(request: HttpRequest) -> tuple[date, date]:
+    today = month_start(timezone.localdate())
+    default_first = month_start(today - timedelta(days=330))
+    try:
+        first = parse_month(request.GET["from"]) if request.GET.get("from") else default_first
+        last = parse_month(request.GET["to"]) if request.GET.get("to") else today
+    except ReportError:
+        first, last = default_first, today
+    if last < first:
+        first, last = last, first
+    return first, last
+
+
+def _scope(request: HttpRequest) -> tuple[list[Kommun], list[Agreement]]:
+    kommuner = list(liability_kommuner(request.user).order_by("code"))
+    if not kommuner:
+        raise Http404
+    regions = {k.code[:2] for k in kommuner}
+    agreements = list(Agreement.objects.filter(region__code__in=regions).select_related("region"))
+    return kommuner, agreements
+
+
+def _is_kommun_member(request: HttpRequest, kommun: Kommun) -> bool:
+    return any(
+        m.organisation_id == kommun.pk and m.organisation.kind == OrganisationKind.KOMMUN
+        for m in memberships_of(request.user)
+    )
+
+
+def _pick(request: HttpRequest, agreements: list[Agreement], name: str | None) -> Agreement:
+    for agreement in agreements:
+        if agreement.name == (name or agreements[0].name):
+            return agreement
+    raise Http404
+
+
+@login_required
+def liability(request: HttpRequest) -> HttpResponse:
+    kommuner, agreements = _scope(request)
+    context: dict[str, Any] = {"kommuner": kommuner, "agreements": agreements}
+    if not agreements:
+        return render(request, "payment/liability.html", context)
+    agreement = _pick(request, agreements, request.GET.get("agreement"))
+    first, last = _period(request)
+    codes = [k.code for k in kommuner if agreement.covers(k.code)]
+    wanted = request.GET.get("kommun")
+    if wanted in codes:
+        codes = [wanted]
+    try:
+        report = build_report(agreement, first, last, kommun_codes=codes)
+        error = None
+    except ReportError as exc:
+        report, error = None, str(exc)
+    context.update(
+        {
+            "agreement": agreement,
+            "first": first,
+            "last": last,
+            "report": report,
+            "error": error,
+            "kommun_filter": wanted or "",
+            "totals": _totals(report.rows) if report else None,
+        }
+    )
+    return render(request, "payment/liability.html", context)
+
+
+def _totals(rows: list[Any]) -> dict[str, int]:
+    return {
+        "episodes": sum(r.episodes for r in rows),
+        "ready_days": sum(r.ready_days for r in rows),
+        "liable_days": sum(r.liable_days for r in rows),
+        "amount_sek": sum(r.amount_sek for r in rows),
+    }
+
+
+@login_required
+def month_detail(
+    request: HttpRequest, name: str, kommun: str, care_type: str, month: str
+) -> HttpResponse:
+    """Why the kommun-month has its state, and the episodes with days in it."""
+    kommuner, agreements = _scope(request)
+    agreement = _pick(request, agreements, name)
+    target = next((k for k in kommuner if k.code == kommun and agreement.covers(k.code)), None)
+    if target is None:
+        raise Http404
+    try:
+        month_date = parse_month(month)
+        # Days of this month may belong to episodes discharged later (R9).
+        last = max(month_date, month_start(timezone.localdate()))
+        report = build_report(agreement, month_date, last, kommun_codes=[kommun])
+    except ReportError as exc:
+        raise Http404 from exc
+    history = report.state_history(kommun, care_type, month_date)
+    lines = [
+        line
+        for line in report.episodes
+        if (care_type == "all" or line.care_type == care_type)
+        and (
+            any(month_start(d) == month_date for d in line.liable_dates)
+            or month_start(line.discharge_date) == month_date
+        )
+    ]
+    # Patient-level detail only for the kommun's own members, and only episodes they may see.
+    shown: list[Any] = []
+    hidden = 0
+    if _is_kommun_member(request, target):
+        visible = set(
+            visible_episodes(request.user)
+            .filter(pk__in=[line.pk for line in lines])
+            .values_list("pk", flat=True)
+        )
+        for line in lines:
+            if line.pk in visible:
+                shown.append(
+                    {
+                        "line": line,
+                        "missing": prerequisite_texts(line.prerequisites_missing),
+                        "days": explain_episode(line, agreement, report),
+                    }
+                )
+            else:
+                hidden += 1
+        log_access(
+            request.user,
+            Episode.objects.filter(pk__in=[item["line"].pk for item in shown]),
+            AccessAction.VIEW,
+            detail=f"liability {agreement.name} {month}",
+        )
+    else:
+        hidden = len(lines)
+    row = next((r for r in report.rows if r.month == month_date and r.care_type == care_type), None)
+    return render(
+        request,
+        "payment/month.html",
+        {
+            "agreement": agreement,
+            "kommun": target,
+            "care_type": care_type,
+            "month": month_date,
+            "row": row,
+            "history": history[-12:],
+            "explanation": explain_month(history, agreement),
+            "shown": shown,
+            "hidden": hidden,
+        },
+    )
+
+
+@login_required
+def export_csv(request: HttpRequest, name: str) -> HttpResponse:
+    """Fakturaunderlag as CSV: the monthly rows, or (detail=1) the episodes behind them."""
+    kommuner, agreements = _scope(request)
+    agreement = _pick(request, agreements, name)
+    first, last = _period(request)
+    codes = [k.code for k in kommuner if agreement.covers(k.code)]
+    if request.GET.get("kommun") in codes:
+        codes = [request.GET["kommun"]]
+    try:
+        report = build_report(agreement, first, last, kommun_codes=codes)
+    except ReportError as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    detail = request.GET.get("detail") == "1"
+    if detail:
+        own = [k.code for k in kommuner if _is_kommun_member(request, k)]
+        visible = set(
+            visible_episodes(request.user)
+            .values_list("pk", flat=True)
+            .filter(pk__in=[line.pk for line in report.episodes])
+        )
+        lines = [line for line in report.episodes if line.kommun in own and line.pk in visible]
+        log_access(
+            request.user,
+            Episode.objects.filter(pk__in=[line.pk for line in lines]),
+            AccessAction.EXPORT,
+            detail=f"fakturaunderlag {agreement.name}",
+        )
+        body = episodes_csv(lines)
+    else:
+        body = rows_csv(report.rows)
+    filename = f"fakturaunderlag-{agreement.name}-{first:%Y-%m}-{last:%Y-%m}"
+    filename += "-vardtillfallen.csv" if detail else ".csv"
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
