@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
 
 from discharges import grants, services
 from discharges.models import (
