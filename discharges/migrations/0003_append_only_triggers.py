@@ -22,7 +22,7 @@ def create(apps, schema_editor):
             """
             CREATE OR REPLACE FUNCTION svu_refuse_change() RETURNS trigger AS $$
             BEGIN
-                RAISE EXCEPTION 'append-only table %: % refused', TG_TABLE_NAME, TG_OP;
+                RAISE EXCEPTION 'append-only table %%: %% refused', TG_TABLE_NAME, TG_OP;
             END;
             $$ LANGUAGE plpgsql;
             """
