@@ -54,18 +54,20 @@ def sync_episode(episode: Episode) -> None:
     )
 
 
-def grant_new_episodes(episodes: Iterable[Episode], *, batch_size: int = 5000) -> int:
+def grant_new_episodes(episodes: Iterable[Episode]) -> int:
     """Bulk grants for episodes that have none yet (the import). Returns rows written."""
+    from discharges.bulk import insert_tuples
+
     episodes = list(episodes)
     group_of = _group_ids(org for ep in episodes for org in audience(ep))
-    permissions = _permissions()
+    permission_ids = [perm.pk for perm in _permissions()]
     rows = [
-        EpisodeGroupObjectPermission(
-            content_object_id=ep.pk, group_id=group_of[org], permission=perm
-        )
+        (ep.pk, group_of[org], permission_id)
         for ep in episodes
         for org in audience(ep)
-        for perm in permissions
+        for permission_id in permission_ids
     ]
-    EpisodeGroupObjectPermission.objects.bulk_create(rows, batch_size=batch_size)
+    insert_tuples(
+        EpisodeGroupObjectPermission, ("content_object_id", "group_id", "permission_id"), rows
+    )
     return len(rows)

@@ -22,6 +22,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from discharges import grants, services
+from discharges.bulk import insert_models
 from discharges.models import (
     CareType,
     Destination,
@@ -238,7 +239,8 @@ class BatchRecorder:
         self.new_episodes: list[Episode] = []
         self.touched: dict[int, Episode] = {}
         self.audience_before: dict[int, frozenset[int]] = {}
-        self.events: list[EpisodeEvent] = []
+        # Each event with its episode: a new episode has no primary key until the flush.
+        self.events: list[tuple[Episode, EpisodeEvent]] = []
         self._actors: dict[tuple[int, int], bool] = {}
         self._external_ids: set[str] = set()
 
@@ -253,9 +255,8 @@ class BatchRecorder:
             raise Refused("An episode with this id already exists.", field="external_id")
         if episode.external_id:
             self._external_ids.add(episode.external_id)
-        event.episode = episode
         self.new_episodes.append(episode)
-        self.events.append(event)
+        self.events.append((episode, event))
         return episode
 
     def append(
@@ -266,20 +267,19 @@ class BatchRecorder:
             self.touched[episode.pk] = episode
             self.audience_before[episode.pk] = grants.audience(episode)
         event = build_event(episode, actor, message, unlimited_backdate=unlimited)
-        self.events.append(event)
+        self.events.append((episode, event))
         return event
 
-    def flush(self, *, batch_size: int = 2000) -> None:
-        Episode.objects.bulk_create(self.new_episodes, batch_size=batch_size)
-        for event in self.events:
-            event.episode_id = event.episode.pk
-        EpisodeEvent.objects.bulk_create(self.events, batch_size=batch_size)
+    def flush(self) -> None:
+        """Save everything: new episodes, all events, projection updates, grants."""
+        insert_models(self.new_episodes)
+        for episode, event in self.events:
+            event.episode_id = episode.pk
+        insert_models([event for _episode, event in self.events])
         if self.touched:
-            fields = [
-                name.removesuffix("_id") if name.endswith("_id") else name
-                for name in PROJECTED_FIELDS
-            ]
-            Episode.objects.bulk_update(list(self.touched.values()), fields, batch_size=batch_size)
+            Episode.objects.bulk_update(
+                list(self.touched.values()), list(PROJECTED_FIELDS), batch_size=1000
+            )
         grants.grant_new_episodes(self.new_episodes)
         for pk, episode in self.touched.items():
             if grants.audience(episode) != self.audience_before[pk]:
@@ -602,7 +602,7 @@ def _patients(rows: list[Row]) -> dict[str, Patient]:
         for number, row in wanted.items()
         if number not in found
     ]
-    Patient.objects.bulk_create(missing, batch_size=2000)
+    insert_models(missing)
     found.update({p.personnummer: p for p in missing})
     return found
 

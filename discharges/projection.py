@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
-from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from discharges.clock import local_date
 from discharges.deadlines import admission_notice_due
 from discharges.models import Episode, EpisodeEvent, EpisodeStatus, EventKind
 
@@ -150,9 +150,7 @@ def _set_ready_date(ep: Episode, ready_date: date | None) -> None:
 def _sip_delay(ep: Episode) -> None:
     """Days from the ready date to the SIP invitation (day 3 is still in time)."""
     if ep.sip_invitation_at and ep.ready_date:
-        ep.sip_invitation_delay_days = (
-            timezone.localdate(ep.sip_invitation_at) - ep.ready_date
-        ).days
+        ep.sip_invitation_delay_days = (local_date(ep.sip_invitation_at) - ep.ready_date).days
     else:
         ep.sip_invitation_delay_days = None
 
@@ -183,7 +181,7 @@ def _sip_invitation(ep: Episode, data: dict[str, Any], at: datetime) -> None:
 def _sip_held(ep: Episode, data: dict[str, Any], at: datetime) -> None:
     ep.sip_held_date = as_date(data["held_date"])
     if ep.sip_invitation_at is not None:
-        ep.sip_held_after_days = (ep.sip_held_date - timezone.localdate(ep.sip_invitation_at)).days
+        ep.sip_held_after_days = (ep.sip_held_date - local_date(ep.sip_invitation_at)).days
 
 
 def _sip_cancelled(ep: Episode, data: dict[str, Any], at: datetime) -> None:
@@ -209,7 +207,7 @@ def _homecoming_acknowledged(ep: Episode, data: dict[str, Any], at: datetime) ->
 
 def _discharge(ep: Episode, data: dict[str, Any], at: datetime) -> None:
     ep.discharged_at = at
-    ep.discharge_date = timezone.localdate(at)
+    ep.discharge_date = local_date(at)
     ep.destination = data.get("destination", "")
     ep.status = EpisodeStatus.DISCHARGED
     if ep.ready_date is not None:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from discharges import grants
+from discharges.clock import local_date
 from discharges.models import (
     ACTIVE_STATUSES,
     CareType,
@@ -49,6 +50,11 @@ from discharges.models import (
 )
 from discharges.personnummer import normalise_personnummer
 from discharges.projection import apply_event
+
+_CARETYPE_VALUES = frozenset(CareType.values)
+_TRACKCOLOUR_VALUES = frozenset(TrackColour.values)
+_DESTINATION_VALUES = frozenset(Destination.values)
+_CLOSUREREASON_VALUES = frozenset(ClosureReason.values)
 
 # --- Errors -----------------------------------------------------------------------------------
 
@@ -188,18 +194,27 @@ def build_event(
     SPECS[message.kind].state(episode)
     check_time(message.occurred_at, episode, unlimited_backdate=unlimited_backdate)
     message.check(episode, message.data, message.occurred_at)
-    event = EpisodeEvent(
-        episode=episode,
-        seq=episode.version + 1,
-        kind=message.kind,
-        author=actor.user,
-        organisation=actor.organisation,
-        occurred_at=message.occurred_at,
-        recorded_at=timezone.now(),
-        data=message.data,
+    event = new_event(
+        episode.pk, episode.version + 1, message.kind, actor, message.occurred_at, message.data
     )
     apply_event(episode, event)
     return event
+
+
+def new_event(
+    episode_id: int | None,
+    seq: int,
+    kind: str,
+    actor: Actor,
+    occurred_at: datetime,
+    data: dict[str, Any],
+) -> EpisodeEvent:
+    """An unsaved event. Built with positional values, the fast path Django's ``from_db``
+    uses: this runs for every message, some 700,000 times in a 100,000-row import."""
+    return EpisodeEvent(
+        None, episode_id, seq, kind, actor.user.pk, actor.organisation.pk, occurred_at,
+        timezone.now(), data,
+    )  # fmt: skip
 
 
 def check_time(occurred_at: datetime, episode: Episode | None, *, unlimited_backdate: bool) -> None:
@@ -230,7 +245,7 @@ class SingleRecorder:
             raise Refused(_("An episode with this id already exists."), field="external_id")
         with transaction.atomic():
             episode.save()
-            event.episode = episode
+            event.episode_id = episode.pk
             event.save()
             grants.sync_episode(episode)
         return episode
@@ -300,10 +315,6 @@ def _require_not_closed(episode: Episode) -> None:
         raise Refused(_("The episode is closed."))
 
 
-def _local_date(at: datetime) -> date:
-    return timezone.localdate(at)
-
-
 # --- Registration -----------------------------------------------------------------------------
 
 
@@ -367,20 +378,19 @@ def build_registration(
         raise NotPermitted(_("Only the ward itself may register an episode there."))
     check_time(admitted_at, None, unlimited_backdate=True)
     care_type = care_type or ward.care_type
-    if care_type not in CareType.values:
+    if care_type not in _CARETYPE_VALUES:
         raise Refused(_("Unknown care type."), field="care_type")
     kommun = kommun or patient.kommun
     if health_centre is None and patient.health_centre_id:
         health_centre = patient.health_centre
     episode = Episode()
-    event = EpisodeEvent(
-        seq=1,
-        kind=EventKind.REGISTERED,
-        author=actor.user,
-        organisation=actor.organisation,
-        occurred_at=admitted_at,
-        recorded_at=timezone.now(),
-        data={
+    event = new_event(
+        None,
+        1,
+        EventKind.REGISTERED,
+        actor,
+        admitted_at,
+        {
             "external_id": external_id or None,
             "patient_id": patient.pk,
             "ward_id": ward.pk,
@@ -579,7 +589,7 @@ def _message(
 
 def _check_preliminary(ep: Episode, data: dict[str, Any], at: datetime) -> None:
     value = data.get("preliminary_ready_date")
-    if value is not None and date.fromisoformat(value) < _local_date(ep.admitted_at):
+    if value is not None and date.fromisoformat(value) < local_date(ep.admitted_at):
         raise Refused(
             _("The preliminary ready date is before the admission."),
             field="preliminary_ready_date",
@@ -678,7 +688,7 @@ def _check_colour(ep: Episode, data: dict[str, Any], at: datetime) -> None:
     # An assessment may give only the SIP need (e.g. imported history without a colour).
     if data["colour"] == "" and data["sip_needed"] is not None:
         return
-    if data["colour"] not in TrackColour.values:
+    if data["colour"] not in _TRACKCOLOUR_VALUES:
         raise Refused(_("Unknown track colour."), field="colour")
 
 
@@ -699,7 +709,7 @@ def assess_track_colour(
 
 
 def _check_ready(ep: Episode, data: dict[str, Any], at: datetime) -> None:
-    if date.fromisoformat(data["ready_date"]) < _local_date(ep.admitted_at):
+    if date.fromisoformat(data["ready_date"]) < local_date(ep.admitted_at):
         raise Refused(_("The ready date is before the admission."), field="ready_date")
 
 
@@ -786,9 +796,9 @@ def send_sip_invitation(
 
 def _check_sip_held(ep: Episode, data: dict[str, Any], at: datetime) -> None:
     held = date.fromisoformat(data["held_date"])
-    if ep.sip_invitation_at and held < _local_date(ep.sip_invitation_at):
+    if ep.sip_invitation_at and held < local_date(ep.sip_invitation_at):
         raise Refused(_("The SIP cannot be held before the invitation."), field="held_date")
-    if held > _local_date(at):
+    if held > local_date(at):
         raise Refused(_("The SIP date is in the future."), field="held_date")
 
 
@@ -880,9 +890,9 @@ def _check_ends_history(ep: Episode, at: datetime) -> None:
 def _check_discharge(ep: Episode, data: dict[str, Any], at: datetime) -> None:
     _check_ends_history(ep, at)
     # An empty destination means "not known" (imported history); pages always give one.
-    if data["destination"] not in Destination.values and data["destination"] != "":
+    if data["destination"] not in _DESTINATION_VALUES and data["destination"] != "":
         raise Refused(_("Unknown destination."), field="destination")
-    if ep.ready_date is not None and _local_date(at) < ep.ready_date:
+    if ep.ready_date is not None and local_date(at) < ep.ready_date:
         raise Refused(_("The discharge is before the ready date."), field="occurred_at")
 
 
@@ -903,7 +913,7 @@ def register_discharge(
 
 def _check_close(ep: Episode, data: dict[str, Any], at: datetime) -> None:
     _check_ends_history(ep, at)
-    if data["reason"] not in ClosureReason.values:
+    if data["reason"] not in _CLOSUREREASON_VALUES:
         raise Refused(_("Unknown reason for closing."), field="reason")
 
 

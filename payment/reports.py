@@ -18,9 +18,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Q
-from django.utils import timezone
 
 from analysis.statistics import grouped_counts
+from discharges.clock import local_date
 from discharges.models import Episode
 from payment import rules
 from payment.models import Agreement, LiabilityModel
@@ -268,7 +268,7 @@ def _episode_lines(
             ready_notice_at=ep["ready_notice_at"],
             sip_needed=bool(ep["sip_needed"]),
             sip_invitation_date=(
-                timezone.localdate(ep["sip_invitation_at"]) if ep["sip_invitation_at"] else None
+                local_date(ep["sip_invitation_at"]) if ep["sip_invitation_at"] else None
             ),
         )
         group = _group(agreement, ep["care_type"])

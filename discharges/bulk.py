@@ -1,0 +1,87 @@
+"""Bulk writes for the import: PostgreSQL's COPY where available, bulk_create elsewhere.
+
+Used only by the batch recorder, after every row has passed the same checks as a page write.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from operator import attrgetter
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models
+
+
+def _is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def allocate_ids(model: type[models.Model], count: int) -> list[int]:
+    """Reserve ``count`` primary keys from the table's sequence (PostgreSQL)."""
+    if count == 0:
+        return []
+    table = model._meta.db_table
+    column = model._meta.pk.column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table, column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """COPY plain tuples into ``table`` (PostgreSQL only)."""
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
+        ) as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+
+
+def insert_models(objs: list[models.Model], *, batch_size: int = 2000) -> None:
+    """Insert unsaved model instances of one model and set their primary keys."""
+    if not objs:
+        return
+    model = type(objs[0])
+    if not _is_postgresql():
+        model.objects.bulk_create(objs, batch_size=batch_size)
+        return
+    for obj, pk in zip(objs, allocate_ids(model, len(objs)), strict=True):
+        obj.pk = pk
+    fields = model._meta.concrete_fields
+    read = attrgetter(*(f.attname for f in fields))
+    json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+
+    def values(obj: models.Model) -> Sequence[Any]:
+        row = read(obj)
+        if not json_at:
+            return row
+        row = list(row)
+        for i in json_at:
+            row[i] = json.dumps(row[i], cls=DjangoJSONEncoder)
+        return row
+
+    copy_rows(model._meta.db_table, [f.column for f in fields], (values(o) for o in objs))
+
+
+def insert_tuples(
+    model: type[models.Model], columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """Insert rows given as tuples of column values (no model instances)."""
+    if not rows:
+        return
+    if _is_postgresql():
+        copy_rows(model._meta.db_table, columns, rows)
+        return
+    attnames = {f.column: f.attname for f in model._meta.concrete_fields}
+    model.objects.bulk_create(
+        [model(**{attnames[c]: v for c, v in zip(columns, row, strict=True)}) for row in rows],
+        batch_size=2000,
+    )
