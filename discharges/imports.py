@@ -448,27 +448,26 @@ def _steps(
     return steps
 
 
-# What a stored episode already shows for each column (to skip, or to find a conflict).
-def _stored(episode: Episode, column: str) -> Any:
-    return {
-        "admission_notice_at": episode.admission_notice_at,
-        "track_colour": episode.track_colour or None,
-        "sip_needed": episode.sip_needed,
-        "named_contact": bool(episode.named_contact) or None,
-        "ready_notice_at": episode.ready_notice_at,
-        "ready_date": episode.ready_date,
-        "sip_invitation_at": episode.sip_invitation_at,
-        "sip_held_date": episode.sip_held_date,
-        "discharged_at": episode.discharged_at,
-    }[column]
+def _compare(episode: Episode, row: Row, column: str) -> tuple[Any, Any, tuple[str, ...]]:
+    """What the stored episode shows for the message behind ``column``, what the row says, and
+    the columns compared (a message can carry two).
 
-
-def _incoming(row: Row, column: str) -> Any:
+    The stored value is None when the episode lacks the message (it is then added); any other
+    difference is a conflict.
+    """
+    if column in ("track_colour", "sip_needed"):
+        assessed = bool(episode.track_colour) or episode.sip_needed is not None
+        stored = (episode.track_colour or None, episode.sip_needed) if assessed else None
+        return stored, (row.track_colour or None, row.sip_needed), ("track_colour", "sip_needed")
+    if column in ("ready_notice_at", "ready_date"):
+        stored = (episode.ready_notice_at, episode.ready_date) if episode.ready_date else None
+        return stored, (row.ready_notice_at, row.ready_date), ("ready_notice_at", "ready_date")
+    if column == "discharged_at":
+        stored = (episode.discharged_at, episode.destination) if episode.discharged_at else None
+        return stored, (row.discharged_at, row.destination), ("discharged_at", "destination")
     if column == "named_contact":
-        return True
-    if column == "sip_needed":
-        return row.sip_needed
-    return getattr(row, column) or None
+        return (True if episode.named_contact else None), True, (column,)
+    return getattr(episode, column), getattr(row, column), (column,)
 
 
 def import_rows(
@@ -514,6 +513,7 @@ def import_rows(
                 pending = _steps(row, ward_actor, hc_actor)
             else:
                 pending = _new_steps(row, episode, ward_actor, hc_actor, errors)
+                pending = _with_health_centre(row, episode, pending, ward_actor, hc_actor, errors)
                 if pending:
                     result.updated += 1
                 else:
@@ -529,6 +529,40 @@ def import_rows(
                 break
     result.events = len(recorder.events)
     return result, errors
+
+
+HEALTH_CENTRE_COLUMNS = frozenset({"named_contact", "sip_invitation_at", "sip_held_date"})
+
+
+def _with_health_centre(
+    row: Row,
+    episode: Episode,
+    pending: list[Any],
+    ward_actor: Actor,
+    hc_actor: Callable[[], Actor],
+    errors: list[str],
+) -> list[Any]:
+    """A stored episode without a hälsocentral gets one (the ward's change of recipients)
+    before the row's first message from a hälsocentral, as a fresh import would have."""
+    if episode.health_centre_id or not any(s[2] in HEALTH_CENTRE_COLUMNS for s in pending):
+        return pending
+    if not episode.is_active:
+        column = next(s[2] for s in pending if s[2] in HEALTH_CENTRE_COLUMNS)
+        errors.append(
+            f"row {row.number}, column {column}: the stored episode {row.episode_id} has no "
+            "hälsocentral and is no longer active, so none can be added"
+        )
+        return []
+    at = next(i for i, s in enumerate(pending) if s[2] in HEALTH_CENTRE_COLUMNS)
+    change = (
+        pending[at][0],
+        0,
+        "health_centre",
+        ward_actor,
+        services.change_recipients,
+        {"kommun": episode.kommun, "health_centre": hc_actor().organisation},
+    )
+    return [*pending[:at], change, *pending[at:]]
 
 
 def _column(exc: Refused, default: str) -> str:
@@ -561,11 +595,13 @@ def _new_steps(
             return []
     pending = []
     for step in _steps(row, ward_actor, hc_actor):
-        column = step[2]
-        stored, incoming = _stored(episode, column), _incoming(row, column)
+        stored, incoming, columns = _compare(episode, row, step[2])
         if stored is None:
             pending.append(step)
         elif stored != incoming:
+            if len(columns) == 1:
+                stored, incoming = (stored,), (incoming,)
+            column = next(c for c, a, b in zip(columns, stored, incoming, strict=True) if a != b)
             errors.append(_differs(row, column))
             return []
     return pending

@@ -161,7 +161,7 @@ def build_report(
     if kommun_codes is not None:
         scope &= Q(kommun__code__in=list(kommun_codes))
     kommuner = sorted(set(Episode.objects.filter(scope).values_list("kommun__code", flat=True)))
-    groups = [ALL] if not agreement.separate_care_types else list(CARE_TYPES)
+    groups = [ALL] if not agreement.separate_care_types else sorted(CARE_TYPES)
 
     # Monthly figures (R2) from the first month that matters up to ``last``.
     start = min(first, terms.first_month)
@@ -275,17 +275,12 @@ def _episode_lines(
         dates = rules.liable_days(
             facts, terms, liable_months.get((ep["kommun__code"], group), set())
         )
-        try:
-            amounts = rules.amount_per_month(dates, terms.daily_amounts)
-        except rules.MissingDailyAmount as exc:
-            raise ReportError(
-                f"agreement {agreement.name} has no daily amount for {exc.year}"
-            ) from exc
-        for month, count in rules.count_per_month(dates).items():
-            if first <= month <= last:
-                bucket = per_month[(ep["kommun__code"], group, month)]
-                bucket[0] += count
-                bucket[1] += amounts[month]
+        in_period = [d for d in dates if first <= rules.month_start(d) <= last]
+        amounts = _priced(agreement, rules.amount_per_month, in_period, terms)
+        for month, count in rules.count_per_month(in_period).items():
+            bucket = per_month[(ep["kommun__code"], group, month)]
+            bucket[0] += count
+            bucket[1] += amounts[month]
         if ep["discharge_date"] <= period_end:
             start = (
                 rules.liability_start(ep["ready_notice_at"], terms)
@@ -302,13 +297,21 @@ def _episode_lines(
                     discharge_date=ep["discharge_date"],
                     ready_days=rules.ready_days(ep["ready_date"], ep["discharge_date"]),
                     liable_dates=dates,
-                    amount_sek=sum(amounts.values()),
+                    amount_sek=_priced(agreement, rules.amount_sek, dates, terms),
                     prerequisites_missing=rules.prerequisites_missing(facts, terms),
                     liability_start=start,
                 )
             )
     lines.sort(key=lambda line: line.episode_id)
     return lines, {key: (v[0], v[1]) for key, v in per_month.items()}
+
+
+def _priced(agreement: Agreement, price: Any, days: list[date], terms: rules.Terms) -> Any:
+    """``price(days, daily_amounts)``; a year without an amount is a ReportError naming it."""
+    try:
+        return price(days, terms.daily_amounts)
+    except rules.MissingDailyAmount as exc:
+        raise ReportError(f"agreement {agreement.name} has no daily amount for {exc.year}") from exc
 
 
 ROW_COLUMNS = (
