@@ -75,7 +75,8 @@ def pending_tasks(episode: Episode, party: str, now: datetime, today: date) -> l
         if active and noticed and not episode.named_contact:
             tasks.append(Task("named_contact", str(_("Name a care contact"))))
         invited = episode.sip_invitation_at is not None and episode.sip_cancelled_at is None
-        if episode.sip_needed and episode.ready_date and not invited:
+        cancelled = episode.sip_cancelled_at is not None
+        if episode.sip_needed and episode.ready_date and not invited and not cancelled:
             due = sip_invitation_due(episode.ready_date)
             tasks.append(Task("sip_invitation", str(_("Send SIP invitation")), due, today > due))
         if invited and episode.sip_held_date is None:

@@ -266,7 +266,7 @@ class BatchRecorder:
         if episode.pk is not None and episode.pk not in self.touched:
             self.touched[episode.pk] = episode
             self.audience_before[episode.pk] = grants.audience(episode)
-        event = build_event(episode, actor, message, unlimited_backdate=unlimited)
+        event = build_event(episode, actor, message, integration=unlimited)
         self.events.append((episode, event))
         return event
 
@@ -347,103 +347,47 @@ def _local_noon(day: date) -> datetime:
     return datetime.combine(day, time(12), tzinfo=LOCAL)
 
 
-def _steps(
-    row: Row, ward_actor: Actor, hc_actor: Callable[[], Actor]
-) -> list[tuple[datetime, int, str, Actor, Callable[..., Any], dict[str, Any]]]:
-    """The messages a row stands for: (time, order, column, actor, service, kwargs)."""
-    steps: list[tuple[datetime, int, str, Actor, Callable[..., Any], dict[str, Any]]] = []
-    first = row.admission_notice_at or row.admitted_at
+Step = tuple[datetime, int, str, Actor, Callable[..., Any], dict[str, Any]]
+
+
+def _steps(row: Row, ward_actor: Actor, hc_actor: Callable[[], Actor]) -> list[Step]:
+    """The messages a row stands for, in time order: (time, order, column, actor, service,
+    kwargs). ``order`` breaks ties so that, e.g., the ready notice precedes a contact named
+    at the same moment."""
+    steps: list[Step] = []
     if row.admission_notice_at:
-        steps.append(
-            (
-                row.admission_notice_at,
-                1,
-                "admission_notice_at",
-                ward_actor,
-                services.send_admission_notice,
-                {"preliminary_ready_date": row.preliminary_ready_date},
-            )
-        )
+        notice = {"preliminary_ready_date": row.preliminary_ready_date}
+        steps.append((row.admission_notice_at, 1, "admission_notice_at", ward_actor,
+                      services.send_admission_notice, notice))  # fmt: skip
+    first = row.admission_notice_at or row.admitted_at
     if row.track_colour or row.sip_needed is not None:
-        steps.append(
-            (
-                first,
-                2,
-                "track_colour" if row.track_colour else "sip_needed",
-                ward_actor,
-                services.assess_track_colour,
-                {"colour": row.track_colour, "sip_needed": row.sip_needed},
-            )
-        )
+        column = "track_colour" if row.track_colour else "sip_needed"
+        assessment = {"colour": row.track_colour, "sip_needed": row.sip_needed}
+        steps.append((first, 2, column, ward_actor, services.assess_track_colour, assessment))
+    ready_at = None
+    if row.ready_date and row.ready_notice_at:
+        ready_at = row.ready_notice_at
+        steps.append((ready_at, 3, "ready_notice_at", ward_actor, services.send_ready_notice,
+                      {"ready_date": row.ready_date}))  # fmt: skip
+    elif row.ready_date:
+        ready_at = max(datetime.combine(row.ready_date, time(0), tzinfo=LOCAL), first)
+        steps.append((ready_at, 3, "ready_date", ward_actor, services.record_ready_date,
+                      {"ready_date": row.ready_date}))  # fmt: skip
     if row.named_contact:
-        steps.append(
-            (
-                first,
-                3,
-                "named_contact",
-                hc_actor(),
-                services.name_care_contact,
-                {"name": IMPORTED_CONTACT},
-            )
-        )
-    if row.ready_date:
-        if row.ready_notice_at:
-            steps.append(
-                (
-                    row.ready_notice_at,
-                    4,
-                    "ready_notice_at",
-                    ward_actor,
-                    services.send_ready_notice,
-                    {"ready_date": row.ready_date},
-                )
-            )
-        else:
-            moment = max(datetime.combine(row.ready_date, time(0), tzinfo=LOCAL), first)
-            steps.append(
-                (
-                    moment,
-                    4,
-                    "ready_date",
-                    ward_actor,
-                    services.record_ready_date,
-                    {"ready_date": row.ready_date},
-                )
-            )
+        # The hälsocentral acts once the episode is shared with it (notice or ready date).
+        named_at = row.admission_notice_at or ready_at or row.admitted_at
+        steps.append((named_at, 4, "named_contact", hc_actor(), services.name_care_contact,
+                      {"name": IMPORTED_CONTACT}))  # fmt: skip
     if row.sip_invitation_at:
-        steps.append(
-            (
-                row.sip_invitation_at,
-                5,
-                "sip_invitation_at",
-                hc_actor(),
-                services.send_sip_invitation,
-                {},
-            )
-        )
+        steps.append((row.sip_invitation_at, 5, "sip_invitation_at", hc_actor(),
+                      services.send_sip_invitation, {}))  # fmt: skip
     if row.sip_held_date and row.sip_invitation_at:
-        moment = max(_local_noon(row.sip_held_date), row.sip_invitation_at)
-        steps.append(
-            (
-                moment,
-                6,
-                "sip_held_date",
-                hc_actor(),
-                services.record_sip_held,
-                {"held_date": row.sip_held_date},
-            )
-        )
+        held_at = max(_local_noon(row.sip_held_date), row.sip_invitation_at)
+        steps.append((held_at, 6, "sip_held_date", hc_actor(), services.record_sip_held,
+                      {"held_date": row.sip_held_date}))  # fmt: skip
     if row.discharged_at:
-        steps.append(
-            (
-                row.discharged_at,
-                7,
-                "discharged_at",
-                ward_actor,
-                services.register_discharge,
-                {"destination": row.destination},
-            )
-        )
+        steps.append((row.discharged_at, 7, "discharged_at", ward_actor,
+                      services.register_discharge, {"destination": row.destination}))  # fmt: skip
     steps.sort(key=lambda s: (s[0], s[1]))
     return steps
 

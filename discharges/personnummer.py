@@ -19,7 +19,7 @@ _PATTERN = re.compile(
     r"^(?P<century>\d{2})?(?P<yymmdd>\d{6})(?P<sep>[-+])?(?P<serial>\d{3})(?P<check>\d)$"
 )
 # Anything that looks like a personnummer inside free text (used to redact logs).
-PERSONNUMMER_IN_TEXT = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+]?\d{4}(?!\d)")
+PERSONNUMMER_IN_TEXT = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+ ]?\d{4}(?!\d)")
 
 
 def luhn_check_digit(nine_digits: str) -> int:

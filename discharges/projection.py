@@ -99,6 +99,7 @@ def _ready_notice(ep: Episode, data: dict[str, Any], at: datetime) -> None:
 def _ready_date_recorded(ep: Episode, data: dict[str, Any], at: datetime) -> None:
     _set_ready_date(ep, as_date(data["ready_date"]))
     ep.ready_notice_at = None
+    _share(ep, at)  # the ready date is known to the parties even without the notice
 
 
 def _set_ready_date(ep: Episode, ready_date: date | None) -> None:
@@ -130,17 +131,27 @@ def _ready_notice_withdrawn(ep: Episode, data: dict[str, Any], at: datetime) -> 
     ep.status = EpisodeStatus.PLANNING if ep.admission_notice_at else EpisodeStatus.REGISTERED
 
 
+def _new_sip_round(ep: Episode) -> None:
+    """After a cancellation (makulerad), a new initiative or invitation starts afresh."""
+    if ep.sip_cancelled_at is not None:
+        ep.sip_initiative_at = None
+        ep.sip_invitation_at = None
+        ep.sip_held_date = None
+        ep.sip_held_after_days = None
+        ep.sip_cancelled_at = None
+        _sip_delay(ep)
+
+
 def _sip_initiative(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    _new_sip_round(ep)
     ep.sip_initiative_at = ep.sip_initiative_at or at
     ep.sip_needed = True
-    ep.sip_cancelled_at = None
 
 
 def _sip_invitation(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+    _new_sip_round(ep)
     ep.sip_invitation_at = at
     ep.sip_needed = True
-    ep.sip_cancelled_at = None
-    ep.sip_held_after_days = None
     _sip_delay(ep)
 
 

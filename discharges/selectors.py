@@ -233,7 +233,9 @@ def overdue_admission_notices(
     """Active episodes whose admission notice is unsent more than 24 h after admission."""
     now = now or timezone.now()
     return visible_episodes(user).filter(
-        status=EpisodeStatus.REGISTERED, admitted_at__lt=now - ADMISSION_NOTICE_WITHIN
+        status__in=ACTIVE_STATUSES,
+        admission_notice_at__isnull=True,
+        admitted_at__lt=now - ADMISSION_NOTICE_WITHIN,
     )
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -176,7 +176,7 @@ PARTY_NAMES = {
 
 
 def build_event(
-    episode: Episode, actor: Actor, message: Message, *, unlimited_backdate: bool
+    episode: Episode, actor: Actor, message: Message, *, integration: bool
 ) -> EpisodeEvent:
     """Check ``message`` against the episode's state and build its event (not saved).
 
@@ -191,11 +191,18 @@ def build_event(
                 "kind": EventKind(message.kind).label,
             }
         )
+    if not integration:  # integration accounts record history as the source system had it
+        _require_shared(episode, party)
     SPECS[message.kind].state(episode)
-    check_time(message.occurred_at, episode, unlimited_backdate=unlimited_backdate)
+    # Integration accounts move older history in: no back-dating limit.
+    check_time(message.occurred_at, episode, unlimited_backdate=integration)
     message.check(episode, message.data, message.occurred_at)
+    data = message.data
+    if "party" in data:
+        # The sender's role in the episode as it stands under the lock (not as the caller saw it).
+        data = {**data, "party": party}
     event = new_event(
-        episode.pk, episode.version + 1, message.kind, actor, message.occurred_at, message.data
+        episode.pk, episode.version + 1, message.kind, actor, message.occurred_at, data
     )
     apply_event(episode, event)
     return event
@@ -243,8 +250,14 @@ class SingleRecorder:
         external_id = episode.external_id
         if external_id and Episode.objects.filter(external_id=external_id).exists():
             raise Refused(_("An episode with this id already exists."), field="external_id")
+        try:
+            with transaction.atomic():
+                episode.save()
+        except IntegrityError as exc:  # registered by someone else just now
+            raise Refused(
+                _("An episode with this id already exists."), field="external_id"
+            ) from exc
         with transaction.atomic():
-            episode.save()
             event.episode_id = episode.pk
             event.save()
             grants.sync_episode(episode)
@@ -266,7 +279,7 @@ class SingleRecorder:
                     field="version",
                 )
             before = grants.audience(locked)
-            event = build_event(locked, actor, message, unlimited_backdate=unlimited)
+            event = build_event(locked, actor, message, integration=unlimited)
             event.save()
             locked.save()
             if grants.audience(locked) != before:
@@ -483,8 +496,8 @@ def _state_is_ready(ep: Episode) -> None:
 
 def _state_sip_initiative(ep: Episode) -> None:
     _require_not_closed(ep)
-    if ep.sip_initiative_at and ep.sip_cancelled_at is None:
-        raise Refused(_("A SIP initiative has already been taken."))
+    if ep.sip_cancelled_at is None and (ep.sip_initiative_at or ep.sip_invitation_at):
+        raise Refused(_("A SIP is already under way."))
 
 
 def _state_sip_invitation(ep: Episode) -> None:
@@ -513,7 +526,7 @@ def _state_sip_cancel(ep: Episode) -> None:
 
 def _state_once(field: str, label: Any) -> Callable[[Episode], None]:
     def check(ep: Episode) -> None:
-        _state_answer(ep)
+        _require_active(ep)
         if getattr(ep, field) is not None:
             raise Refused(str(label))
 
@@ -524,6 +537,8 @@ def _state_once(field: str, label: Any) -> Callable[[Episode], None]:
 class Spec:
     parties: tuple[Party, ...]
     state: Callable[[Episode], None]
+    # Offered on pages and the API; False for what only imported history records.
+    offered: bool = True
 
 
 SPECS: dict[str, Spec] = {
@@ -533,7 +548,7 @@ SPECS: dict[str, Spec] = {
     EventKind.NAMED_CARE_CONTACT: Spec(HEALTH_CENTRE, _require_active),
     EventKind.TRACK_COLOUR: Spec(WARD, _require_active),
     EventKind.READY_NOTICE: Spec(WARD, _state_ready),
-    EventKind.READY_DATE_RECORDED: Spec(WARD, _state_ready),
+    EventKind.READY_DATE_RECORDED: Spec(WARD, _state_ready, offered=False),
     EventKind.READY_NOTICE_WITHDRAWN: Spec(WARD, _state_is_ready),
     EventKind.SIP_INITIATIVE: Spec(ANY_PARTY, _state_sip_initiative),
     EventKind.SIP_INVITATION: Spec(HEALTH_CENTRE, _state_sip_invitation),
@@ -564,11 +579,21 @@ SPECS: dict[str, Spec] = {
 }
 
 
+def _require_shared(episode: Episode, party: Party | None) -> None:
+    """Kommun and hälsocentral act on an episode once a message has been sent to them."""
+    if party != "ward" and episode.shared_at is None:
+        raise NotPermitted(_("The episode has not been shared with you yet."))
+
+
 def available_kinds(episode: Episode, party: Party | None) -> list[str]:
     """The messages ``party`` may send on the episode in its current state."""
+    try:
+        _require_shared(episode, party)
+    except NotPermitted:
+        return []
     kinds = []
     for kind, spec in SPECS.items():
-        if party not in spec.parties:
+        if party not in spec.parties or not spec.offered:
             continue
         try:
             spec.state(episode)
@@ -653,7 +678,7 @@ def answer_admission(
 ) -> EpisodeEvent:
     """Svar på inskrivning from kommun or hälsocentral: current services, network, aids."""
     data = {
-        "party": party_of(episode, actor.organisation),
+        "party": None,  # set by build_event from the locked episode
         "current_services": current_services,
         "services": services,
         "social_network": social_network,
@@ -1031,7 +1056,10 @@ def add_membership(*, user: AbstractBaseUser, organisation: Organisation, role: 
     if role not in ROLES_BY_KIND.get(organisation.kind, frozenset()):
         raise Refused(
             _("The role %(role)s does not exist at a %(kind)s.")
-            % {"role": Role(role).label, "kind": OrganisationKind(organisation.kind).label.lower()},
+            % {
+                "role": dict(Role.choices).get(role, role),
+                "kind": OrganisationKind(organisation.kind).label.lower(),
+            },
             field="role",
         )
     with transaction.atomic():

@@ -95,9 +95,15 @@ def _detail_context(
 ) -> dict[str, Any]:
     view = selectors.present_episode(request.user, episode)
     forms = []
-    for kind in services.available_kinds(episode, view.party):
+    kinds = services.available_kinds(episode, view.party)
+    # A refused form stays on the page with its error even when the step is no longer offered.
+    kinds += [kind for kind in (bound or {}) if kind not in kinds]
+    for kind in kinds:
         form_class, _service = MESSAGE_FORMS[kind]
-        form = (bound or {}).get(kind) or form_class(initial={"version": episode.version})
+        # Each form's element ids are prefixed with its kind: one page holds many forms.
+        form = (bound or {}).get(kind) or form_class(
+            initial={"version": episode.version}, auto_id=f"id_{kind}_%s"
+        )
         forms.append({"kind": kind, "label": EventKind(kind).label, "form": form})
     return {
         "view": view,
@@ -123,7 +129,7 @@ def send_message(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     if kind not in MESSAGE_FORMS:
         raise Http404
     form_class, service = MESSAGE_FORMS[kind]
-    form = form_class(request.POST)
+    form = form_class(request.POST, auto_id=f"id_{kind}_%s")
     if form.is_valid():
         try:
             service(actor=_actor(request, episode), episode=episode, **form.service_kwargs())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -74,7 +75,7 @@ def explain_month(states: list[rules.MonthState], agreement: Agreement) -> str:
     current = states[-1]
     previous = states[-2] if len(states) > 1 else None
     enter, leave = agreement.months_to_enter, agreement.months_to_exit
-    threshold = agreement.threshold_days
+    threshold = number_format(agreement.threshold_days, 2)
     if current.liable:
         if previous is None or not previous.liable:
             text = _(

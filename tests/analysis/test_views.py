@@ -1,0 +1,196 @@
+"""analysis.views: the monthly follow-up dashboard (/follow-up/).
+
+Aggregates only: every member of an organisation sees the kommuner of their region; a user
+without a membership gets 404. The kommun table shows R2's figures for a hand-computed month.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth.models import AbstractUser
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from analysis.statistics import compute_statistics
+from discharges import services
+from discharges.models import AccessLogEntry, Destination, Episode, Kommun, Patient
+from discharges.services import Actor
+from tests.conftest import OrgTree, Personas
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+DASHBOARD_URL = reverse("analysis:dashboard")
+MEMBERS = (
+    "ward_nurse",
+    "psych_nurse",
+    "hc_coordinator",
+    "kommun_planner",
+    "other_kommun_planner",
+    "processledare",
+    "joint_group",
+    "integration",
+)
+
+
+def login(user: AbstractUser) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def at(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=STOCKHOLM)
+
+
+def previous_month() -> date:
+    return (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+@pytest.fixture
+def stay(personas: Personas, make_episode: Callable[..., Episode]) -> Callable[..., Episode]:
+    """``stay(patient, ready, discharged)``: admitted two days before the ready date, noticed,
+    ready-noticed and (when ``discharged`` is given) discharged, sent by the region's
+    integration account so that the messages may lie months back."""
+
+    def make(patient: Patient, ready: date, discharged: date | None = None) -> Episode:
+        admitted = ready - timedelta(days=2)
+        episode = make_episode(patient, admitted_at=at(admitted, 8))
+        ward = Actor(personas.integration, episode.ward)
+        services.send_admission_notice(
+            actor=ward, episode=episode, preliminary_ready_date=ready, occurred_at=at(admitted, 9)
+        )
+        services.send_ready_notice(
+            actor=ward, episode=episode, ready_date=ready, occurred_at=at(ready, 10)
+        )
+        if discharged is not None:
+            services.register_discharge(
+                actor=ward,
+                episode=episode,
+                destination=Destination.HOME,
+                occurred_at=at(discharged, 11),
+            )
+        return episode
+
+    return make
+
+
+@pytest.fixture
+def month_of_stays(
+    org_tree: OrgTree, make_patient: Callable[..., Patient], stay: Callable[..., Episode]
+) -> list[Episode]:
+    """Last month: Umeå discharges with 0, 2 and 5 ready days; Skellefteå one with 6; an Umeå
+    patient still in hospital (not counted)."""
+    month = previous_month()
+
+    def day(n: int) -> date:
+        return month.replace(day=n)
+
+    episodes = [
+        stay(make_patient(), day(5), day(5)),
+        stay(make_patient(), day(10), day(12)),
+        stay(make_patient(), day(15), day(20)),
+        stay(
+            make_patient(kommun=org_tree.skelleftea, health_centre=org_tree.hc_skelleftea),
+            day(8),
+            day(14),
+        ),
+        stay(make_patient(), day(25)),
+    ]
+    compute_statistics()
+    return episodes
+
+
+# --- Access -----------------------------------------------------------------------------------
+
+
+def test_it_sends_anonymous_users_to_the_login_page(client: Client) -> None:
+    response = client.get(DASHBOARD_URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+@pytest.mark.parametrize("name", MEMBERS)
+def test_it_shows_the_dashboard_to_members(name: str, personas: Personas) -> None:
+    response = login(getattr(personas, name)).get(DASHBOARD_URL)
+    assert response.status_code == 200
+    assert "2480" in {k.code for k in response.context["kommuner"]}
+
+
+def test_it_answers_404_to_a_user_without_organisation(personas: Personas) -> None:
+    client = login(personas.outsider)
+    assert client.get(DASHBOARD_URL).status_code == 404
+    assert client.get(DASHBOARD_URL, {"kommun": "2480"}).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["kommun_planner", "processledare", "joint_group"])
+def test_it_offers_the_kommuner_of_the_region_only(name: str, personas: Personas) -> None:
+    response = login(getattr(personas, name)).get(DASHBOARD_URL)
+    codes = {k.code for k in response.context["kommuner"]}
+    assert codes == set(Kommun.objects.filter(region__code="24").values_list("code", flat=True))
+    assert "0180" not in codes
+    overview = {kommun.code for kommun, _threshold, _cells in response.context["overview"]}
+    assert overview == codes
+    # Another region's kommun cannot be selected.
+    other = login(getattr(personas, name)).get(DASHBOARD_URL, {"kommun": "0180"})
+    assert other.status_code == 200
+    assert "selected" not in other.context or other.context["selected"] is None
+
+
+# --- The figures ------------------------------------------------------------------------------
+
+
+def test_it_shows_the_kommun_table_with_the_hand_computed_average(
+    personas: Personas, month_of_stays: list[Episode]
+) -> None:
+    response = login(personas.kommun_planner).get(DASHBOARD_URL, {"kommun": "2480"})
+    assert response.status_code == 200
+    assert response.context["selected"].code == "2480"
+    table = dict(response.context["table"])
+    stat = table[previous_month()]
+    assert stat is not None
+    # 0 + 2 + 5 ready days over 3 episodes; the one still in hospital does not count.
+    assert (stat.episodes, stat.ready_days, stat.episodes_3plus) == (3, 7, 1)
+    assert stat.average == Decimal("2.33")
+    assert stat.national_average == Decimal("3.50")  # 7 / 2 (at least one ready day)
+    assert response.context["threshold"] == Decimal("3.0")
+    html = response.content.decode()
+    assert 'id="kommun-table"' in html
+    row = re.search(rf"<td>{previous_month():%Y-%m}</td>(.*?)</tr>", html, re.S)
+    assert row is not None
+    assert re.search(r">2[.,]33<", row.group(1))
+    assert "badge-over" not in row.group(1)
+
+
+def test_it_marks_a_month_over_the_threshold_in_the_overview(
+    personas: Personas, month_of_stays: list[Episode]
+) -> None:
+    response = login(personas.processledare).get(DASHBOARD_URL)
+    assert response.status_code == 200
+    recent = response.context["recent"]
+    index = recent.index(previous_month())
+    cells = {k.code: cells for k, _t, cells in response.context["overview"]}
+    assert cells["2482"][index].average == Decimal("6.00")
+    assert cells["2480"][index].average == Decimal("2.33")
+    assert cells["2481"][index] is None
+    assert 'id="overview"' in response.content.decode()
+    assert "badge-over" in response.content.decode()
+
+
+def test_it_shows_no_patient_data_and_logs_no_read(
+    personas: Personas, month_of_stays: list[Episode]
+) -> None:
+    for name in ("kommun_planner", "processledare", "joint_group"):
+        client = login(getattr(personas, name))
+        for params in ({}, {"kommun": "2480"}, {"kommun": "2482"}):
+            html = client.get(DASHBOARD_URL, params).content.decode()
+            for episode in month_of_stays:
+                assert episode.patient.personnummer not in html
+                assert episode.patient.name not in html
+                assert f"/episodes/{episode.pk}/" not in html
+    assert not AccessLogEntry.objects.exists()
