@@ -980,20 +980,27 @@ def change_recipients(
 # --- Receipts and consent ---------------------------------------------------------------------
 
 
-def acknowledge_receipt(*, actor: Actor, event: EpisodeEvent) -> Receipt:
+def acknowledge_receipt(
+    *, actor: Actor, event: EpisodeEvent, occurred_at: datetime | None = None
+) -> Receipt:
     """Kvittens: a recipient organisation confirms it has read a message."""
-    check_actor(actor)
+    integration = check_actor(actor)
+    at = occurred_at or timezone.now()
+    check_time(at, None, unlimited_backdate=integration)
+    if at < event.occurred_at:
+        raise Refused(_("The receipt is before the message."), field="occurred_at")
     episode = event.episode
     party = party_of(episode, actor.organisation)
     if party is None:
         raise NotPermitted(_("Only a party of the episode can acknowledge its messages."))
     if event.organisation_id == actor.organisation.pk:
         raise Refused(_("An organisation does not acknowledge its own message."))
-    if party != "ward" and episode.shared_at is None:
-        raise NotPermitted(_("The episode has not been shared with you."))
+    _require_shared(episode, party)
     with transaction.atomic():
         receipt, created = Receipt.objects.get_or_create(
-            event=event, organisation=actor.organisation, defaults={"user": actor.user}
+            event=event,
+            organisation=actor.organisation,
+            defaults={"user": actor.user, "acknowledged_at": at},
         )
     if not created:
         raise Refused(_("The message has already been acknowledged."))
@@ -1003,14 +1010,14 @@ def acknowledge_receipt(*, actor: Actor, event: EpisodeEvent) -> Receipt:
 def _record_consent(
     actor: Actor, patient: Patient, action: str, occurred_at: datetime | None, note: str
 ) -> ConsentRecord:
-    check_actor(actor)
+    integration = check_actor(actor)
     if (
         actor.organisation.kind != OrganisationKind.WARD
         or not patient.episodes.filter(ward_id=actor.organisation.pk).exists()
     ):
         raise NotPermitted(_("Consent is recorded by the ward caring for the patient."))
     at = occurred_at or timezone.now()
-    check_time(at, None, unlimited_backdate=False)
+    check_time(at, None, unlimited_backdate=integration)
     with transaction.atomic():
         locked = Patient.objects.select_for_update().get(pk=patient.pk)
         wants = action == ConsentAction.GIVEN
