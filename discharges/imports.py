@@ -90,7 +90,9 @@ def parse_date(value: str) -> date | None:
 
 
 def parse_datetime(value: str) -> datetime | None:
-    """ISO 8601; without an offset the time is Europe/Stockholm local time."""
+    """ISO 8601; without an offset the time is Europe/Stockholm local time. Returned in UTC:
+    an aware datetime in the repeated autumn hour never compares equal to one in another
+    zone (PEP 495), which would make a re-import see a stored time as different."""
     if not value:
         return None
     if len(value) == 10:
@@ -100,13 +102,12 @@ def parse_datetime(value: str) -> datetime | None:
     except ValueError as exc:
         raise CellError("expected a date and time, YYYY-MM-DDTHH:MM (ISO 8601)") from exc
     if parsed.tzinfo is not None:
-        return parsed
-    aware = parsed.replace(tzinfo=LOCAL)
+        return parsed.astimezone(UTC)
+    utc = parsed.replace(tzinfo=LOCAL).astimezone(UTC)
     # A local time in the hour skipped when clocks go forward does not exist.
-    round_trip = aware.astimezone(UTC).astimezone(LOCAL).replace(tzinfo=None)
-    if round_trip != parsed:
+    if utc.astimezone(LOCAL).replace(tzinfo=None) != parsed:
         raise CellError("this local time does not exist (daylight saving time starts)")
-    return aware
+    return utc
 
 
 def parse_yes_no(value: str) -> bool | None:
@@ -344,7 +345,7 @@ class Context:
 
 
 def _local_noon(day: date) -> datetime:
-    return datetime.combine(day, time(12), tzinfo=LOCAL)
+    return datetime.combine(day, time(12), tzinfo=LOCAL).astimezone(UTC)
 
 
 Step = tuple[datetime, int, str, Actor, Callable[..., Any], dict[str, Any]]
@@ -370,7 +371,9 @@ def _steps(row: Row, ward_actor: Actor, hc_actor: Callable[[], Actor]) -> list[S
         steps.append((ready_at, 3, "ready_notice_at", ward_actor, services.send_ready_notice,
                       {"ready_date": row.ready_date}))  # fmt: skip
     elif row.ready_date:
-        ready_at = max(datetime.combine(row.ready_date, time(0), tzinfo=LOCAL), first)
+        ready_at = max(
+            datetime.combine(row.ready_date, time(0), tzinfo=LOCAL).astimezone(UTC), first
+        )
         steps.append((ready_at, 3, "ready_date", ward_actor, services.record_ready_date,
                       {"ready_date": row.ready_date}))  # fmt: skip
     if row.named_contact:

@@ -255,6 +255,30 @@ def test_a_local_time_in_the_spring_gap_does_not_exist(tmp_path: Path) -> None:
     ]
 
 
+def test_a_time_in_the_repeated_autumn_hour_reimports_unchanged(tmp_path: Path) -> None:
+    # 2025-10-26 02:00-02:59 happens twice in Stockholm; it reads as the first (CEST, UTC+2).
+    # Stored and re-read, the instant must compare equal, or a re-import would see a conflict.
+    row = full_row(
+        admitted_at="2025-10-24T19:24",
+        admission_notice_at="2025-10-25T01:24",
+        preliminary_ready_date="2025-10-26",
+        ready_date="2025-10-26",
+        ready_notice_at="2025-10-26T02:24",
+        sip_needed="nej",
+        sip_invitation_at="",
+        sip_held_date="",
+        track_colour="gul",
+        discharged_at="2025-10-26T04:24",
+    )
+    import_rows(tmp_path, [row], "first.csv")
+    episode = Episode.objects.get(external_id="A-1")
+    assert episode.ready_notice_at == utc(2025, 10, 26, 0, 24)  # 02:24 CEST = 00:24 UTC
+    before = snapshot()
+    out = import_rows(tmp_path, [row], "again.csv")
+    assert out.startswith("again.csv: 0 new, 0 updated, 1 unchanged episodes; 0 events")
+    assert snapshot() == before
+
+
 # --- Refused files: one error kind at a time --------------------------------------------------
 
 NUMBER = pnr(4)
