@@ -19,6 +19,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from discharges import selectors, services
 from discharges.forms import MESSAGE_FORMS
 from discharges.models import AccessAction, Episode, EpisodeEvent
+from discharges.pagination import ScopePagination, count_with
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -68,11 +69,15 @@ class EpisodeList(ListAPIView):
     """The episodes the user's organisations may see, newest admission first."""
 
     serializer_class = EpisodeListSerializer
+    pagination_class = ScopePagination
 
     def get_queryset(self) -> Any:
-        return selectors.episode_list(
-            self.request.user, status=self.request.query_params.get("status", "all")
-        )
+        user = self.request.user
+        status = self.request.query_params.get("status", "all")
+        queryset = selectors.episode_list(user, status=status)
+        if status == "all":
+            queryset = count_with(queryset, lambda: selectors.visible_count(user))
+        return queryset
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)

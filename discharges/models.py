@@ -468,6 +468,12 @@ class Episode(models.Model):
         verbose_name_plural = _("episodes")
         indexes = [
             models.Index(fields=["admitted_at", "id"], name="episode_admitted_idx"),
+            # The default "active" list: a few thousand rows in the whole country.
+            models.Index(
+                fields=["admitted_at", "id"],
+                name="episode_active_admitted_idx",
+                condition=models.Q(status__in=["registered", "planning", "ready"]),
+            ),
             models.Index(fields=["kommun", "discharge_date"], name="episode_kommun_discharge_idx"),
             models.Index(fields=["status", "ready_date"], name="episode_status_ready_idx"),
             models.Index(fields=["status", "admitted_at"], name="episode_status_admitted_idx"),
@@ -570,12 +576,9 @@ class EpisodeGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Episode, on_delete=models.CASCADE)
 
     class Meta(GroupObjectPermissionBase.Meta):
+        # guardian's unique_together (group, permission, content_object) is the index the
+        # scoped lists probe; a second index on the same columns would only double the writes.
         abstract = False
-        indexes = [
-            models.Index(
-                fields=["group", "permission", "content_object"], name="episode_grant_idx"
-            ),
-        ]
 
 
 # --- Access log -------------------------------------------------------------------------------

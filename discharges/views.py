@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,6 +27,7 @@ from discharges.models import (
     Role,
     Ward,
 )
+from discharges.pagination import ScopePaginator, count_with
 
 
 def _actor(request: HttpRequest, episode: Any) -> services.Actor:
@@ -53,7 +53,9 @@ def episode_list(request: HttpRequest) -> HttpResponse:
     patient_id = request.GET.get("patient")
     if patient_id and patient_id.isdigit():
         qs = qs.filter(patient_id=int(patient_id))
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    elif status == "all" and not query:
+        qs = count_with(qs, lambda: selectors.visible_count(request.user))
+    page = ScopePaginator(qs, 50).get_page(request.GET.get("page"))
     selectors.log_access(request.user, page.object_list, AccessAction.LIST)
     return render(
         request,

@@ -95,6 +95,12 @@ TEMPLATES = [
 _database_url = env_str("DATABASE_URL", "")
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # The pages' queries take milliseconds; starting parallel workers costs more than it
+        # saves (bench/README.md). The statistics task enables them for its own transaction.
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+            "-c max_parallel_workers_per_gather=0"
+        )
 else:
     DATABASES = {
         "default": {
