@@ -324,22 +324,26 @@ EPISODE_COLUMNS = (
 )  # fmt: skip
 
 
-def rows_csv(rows: Iterable[Row]) -> str:
+def _csv(columns: tuple[str, ...], records: Iterable[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(ROW_COLUMNS)
-    for row in rows:
-        data = row.as_json()
-        writer.writerow(["" if data[c] is None else data[c] for c in ROW_COLUMNS])
+    writer.writerow(columns)
+    for data in records:
+        writer.writerow(["" if data[c] is None else data[c] for c in columns])
     return out.getvalue()
+
+
+def rows_csv(rows: Iterable[Row]) -> str:
+    """The monthly rows (fakturaunderlag); an empty cell where the JSON has null."""
+    return _csv(ROW_COLUMNS, (row.as_json() for row in rows))
 
 
 def episodes_csv(lines: Iterable[EpisodeLine]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(EPISODE_COLUMNS)
-    for line in lines:
-        data = line.as_json()
-        data["prerequisites_missing"] = " ".join(data["prerequisites_missing"])
-        writer.writerow([data[c] for c in EPISODE_COLUMNS])
-    return out.getvalue()
+    """The episodes behind the rows; missing prerequisites separated by spaces."""
+    return _csv(
+        EPISODE_COLUMNS,
+        (
+            {**line.as_json(), "prerequisites_missing": " ".join(line.prerequisites_missing)}
+            for line in lines
+        ),
+    )
