@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from discharges.models import Episode, EpisodeStatus
@@ -41,6 +42,13 @@ class Task:
     label: str
     due: date | datetime | None = None
     overdue: bool = False
+
+    @property
+    def due_label(self) -> str:
+        """A deadline as shown: a date, or a local date and time."""
+        if isinstance(self.due, datetime):
+            return f"{timezone.localtime(self.due):%Y-%m-%d %H:%M}"
+        return self.due.isoformat() if self.due else ""
 
 
 def pending_tasks(episode: Episode, party: str, now: datetime, today: date) -> list[Task]:

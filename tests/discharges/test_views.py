@@ -881,3 +881,27 @@ def test_it_refuses_to_register_at_another_ward(
 def test_it_offers_the_nurse_only_her_own_wards(nurse: Client, org_tree: OrgTree) -> None:
     response = nurse.get(REGISTER_URL)
     assert list(response.context["form"].fields["ward"].queryset) == [org_tree.ward]
+
+
+def test_it_shows_dated_and_timed_deadlines_on_the_worklist(
+    personas: Personas, make_episode: Callable[..., Episode]
+) -> None:
+    # An unsent admission notice is due at a time (admission + 24 h); a SIP invitation on a
+    # day (ready date + 3): both kinds render, the overdue ones marked.
+    late = make_episode(admitted_at=timezone.now() - timedelta(days=3))
+    ready = make_episode(admitted_at=timezone.now() - timedelta(days=6))
+    ready_date = timezone.localdate() - timedelta(days=5)
+    services.send_ready_notice(actor=personas.ward_actor, episode=ready, ready_date=ready_date)
+    services.assess_track_colour(
+        actor=personas.ward_actor, episode=ready, colour="red", sip_needed=True
+    )
+    nurse = login(personas.ward_nurse).get(WORKLIST_URL)
+    assert nurse.status_code == 200
+    due = timezone.localtime(late.admitted_at + timedelta(hours=24))
+    assert f"{due:%Y-%m-%d %H:%M}" in nurse.content.decode()
+    coordinator = login(personas.hc_coordinator).get(WORKLIST_URL)
+    assert coordinator.status_code == 200
+    sip_due = ready_date + timedelta(days=3)
+    html = coordinator.content.decode()
+    assert sip_due.isoformat() in html
+    assert 'class="overdue"' in html
