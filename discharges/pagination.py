@@ -27,5 +27,38 @@ class ScopePaginator(Paginator):
         return counter() if counter is not None else super().count
 
 
+class UncountedPage:
+    """A page of a list that is not counted: "next" is known from one row more than the page.
+
+    For filtered lists of large scopes, whose COUNT(*) costs 200-400 ms at national scale.
+    """
+
+    def __init__(self, queryset: QuerySet[Any], number: Any, per_page: int) -> None:
+        try:
+            self.number = max(int(number), 1)
+        except (TypeError, ValueError):
+            self.number = 1
+        start = (self.number - 1) * per_page
+        rows = list(queryset[start : start + per_page + 1])
+        self.object_list = rows[:per_page]
+        self._has_next = len(rows) > per_page
+        self.paginator = None  # no page count
+
+    def has_next(self) -> bool:
+        return self._has_next
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_next() or self.has_previous()
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
 class ScopePagination(PageNumberPagination):
     django_paginator_class = ScopePaginator

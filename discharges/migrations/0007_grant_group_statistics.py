@@ -13,6 +13,8 @@ TABLE = "discharges_episodegroupobjectpermission"
 def finer(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(f"ALTER TABLE {TABLE} ALTER COLUMN group_id SET STATISTICS 1000")
+        # The target takes effect at the next ANALYZE: take it now (seconds at 5M grants).
+        schema_editor.execute(f"ANALYZE {TABLE}")
 
 
 def default(apps, schema_editor):
