@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from discharges import services
@@ -322,3 +322,48 @@ def advance(personas: Personas) -> Callable[..., Episode]:
         return episode
 
     return run
+
+
+# --- Clients and shared scenery for the page and API tests ------------------------------------
+
+# An admission reason that only the ward may read: tests search pages and JSON for it.
+SECRET_REASON = "Fallolycka-hemlig-orsak-4711"
+
+
+def login(user: AbstractUser) -> Client:
+    """A test client signed in as ``user`` (no password round trip)."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def persona(personas: Personas, name: str) -> AbstractUser:
+    user: AbstractUser = getattr(personas, name)
+    return user
+
+
+def fresh(episode: Episode) -> Episode:
+    """The episode as stored now."""
+    return Episode.objects.get(pk=episode.pk)
+
+
+@pytest.fixture
+def noticed(episode: Episode, personas: Personas) -> Episode:
+    """The episode after the admission notice, with a reason only the ward may read."""
+    services.send_admission_notice(
+        actor=personas.ward_actor,
+        episode=episode,
+        preliminary_ready_date=timezone.localdate() + timedelta(days=2),
+        reason=SECRET_REASON,
+    )
+    return episode
+
+
+@pytest.fixture
+def nurse(personas: Personas) -> Client:
+    return login(personas.ward_nurse)
+
+
+@pytest.fixture
+def planner(personas: Personas) -> Client:
+    return login(personas.kommun_planner)

@@ -13,7 +13,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import AbstractUser
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +21,7 @@ from analysis.statistics import compute_statistics
 from discharges import services
 from discharges.models import AccessLogEntry, Destination, Episode, Kommun, Patient
 from discharges.services import Actor
-from tests.conftest import OrgTree, Personas
+from tests.conftest import OrgTree, Personas, login
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 DASHBOARD_URL = reverse("analysis:dashboard")
@@ -36,12 +35,6 @@ MEMBERS = (
     "joint_group",
     "integration",
 )
-
-
-def login(user: AbstractUser) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def at(day: date, hour: int) -> datetime:

@@ -15,7 +15,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import AbstractUser
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -32,9 +31,8 @@ from discharges.models import (
     Receipt,
 )
 from discharges.selectors import BASIC_FIELDS
-from tests.conftest import OrgTree, Personas
+from tests.conftest import SECRET_REASON, OrgTree, Personas, fresh, login, persona
 
-REASON = "Fallolycka-hemlig-orsak-4711"
 PERSONAS = (
     "ward_nurse",
     "psych_nurse",
@@ -53,17 +51,6 @@ LIST_URL = reverse("api:episode_list")
 
 
 # --- Helpers ----------------------------------------------------------------------------------
-
-
-def login(user: AbstractUser) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def persona(personas: Personas, name: str) -> AbstractUser:
-    user: AbstractUser = getattr(personas, name)
-    return user
 
 
 def detail_url(episode_id: int) -> str:
@@ -90,31 +77,6 @@ def listed_ids(client: Client, **params: str) -> set[int]:
 
 def events(episode: Episode) -> int:
     return EpisodeEvent.objects.filter(episode_id=episode.pk).count()
-
-
-def fresh(episode: Episode) -> Episode:
-    return Episode.objects.get(pk=episode.pk)
-
-
-@pytest.fixture
-def noticed(episode: Episode, personas: Personas) -> Episode:
-    services.send_admission_notice(
-        actor=personas.ward_actor,
-        episode=episode,
-        preliminary_ready_date=timezone.localdate() + timedelta(days=2),
-        reason=REASON,
-    )
-    return episode
-
-
-@pytest.fixture
-def nurse(personas: Personas) -> Client:
-    return login(personas.ward_nurse)
-
-
-@pytest.fixture
-def planner(personas: Personas) -> Client:
-    return login(personas.kommun_planner)
 
 
 # --- Anonymous --------------------------------------------------------------------------------
@@ -217,7 +179,7 @@ def test_it_nulls_the_details_for_the_kommun_without_consent(
     )
     response = planner.get(detail_url(noticed.pk))
     assert response.status_code == 200
-    assert REASON not in response.content.decode()
+    assert SECRET_REASON not in response.content.decode()
     body = response.json()
     assert body["details_visible"] is False
     fields = body["fields"]
@@ -236,11 +198,11 @@ def test_it_nulls_the_details_for_the_kommun_without_consent(
 def test_it_gives_the_ward_every_detail(nurse: Client, noticed: Episode) -> None:
     body = nurse.get(detail_url(noticed.pk)).json()
     assert body["details_visible"] is True
-    assert body["fields"]["admission_reason"] == REASON
+    assert body["fields"]["admission_reason"] == SECRET_REASON
     assert body["fields"]["ward"] == noticed.ward.name
     assert all(event["data"] is not None for event in body["events"])
     notice = next(e for e in body["events"] if e["kind"] == EventKind.ADMISSION_NOTICE)
-    assert notice["data"]["reason"] == REASON
+    assert notice["data"]["reason"] == SECRET_REASON
 
 
 def test_it_reveals_the_details_with_consent(
@@ -249,7 +211,7 @@ def test_it_reveals_the_details_with_consent(
     services.record_consent(actor=personas.ward_actor, patient=noticed.patient)
     body = planner.get(detail_url(noticed.pk)).json()
     assert body["details_visible"] is True
-    assert body["fields"]["admission_reason"] == REASON
+    assert body["fields"]["admission_reason"] == SECRET_REASON
     assert body["fields"]["hospital"] == noticed.ward.hospital.name
     assert all(event["data"] is not None for event in body["events"])
 
@@ -272,7 +234,7 @@ def test_it_lists_only_the_basic_fields(planner: Client, noticed: Episode) -> No
         "ready_date",
         "discharged_at",
     }
-    assert REASON not in str(row)
+    assert SECRET_REASON not in str(row)
 
 
 # --- Access log -------------------------------------------------------------------------------

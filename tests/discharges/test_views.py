@@ -44,9 +44,7 @@ from discharges.models import (
     Receipt,
 )
 from discharges.selectors import BASIC_FIELDS
-from tests.conftest import OrgTree, Personas
-
-REASON = "Fallolycka-hemlig-orsak-4711"
+from tests.conftest import SECRET_REASON, OrgTree, Personas, fresh, login, persona
 
 # Every persona of conftest.Personas that signs in.
 PERSONAS = (
@@ -67,17 +65,6 @@ MISSING_ID = 987654321
 
 
 # --- Helpers ----------------------------------------------------------------------------------
-
-
-def login(user: AbstractUser) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def persona(personas: Personas, name: str) -> AbstractUser:
-    user: AbstractUser = getattr(personas, name)
-    return user
 
 
 def detail_url(episode_id: int) -> str:
@@ -127,10 +114,6 @@ def events(episode: Episode) -> int:
     return EpisodeEvent.objects.filter(episode_id=episode.pk).count()
 
 
-def fresh(episode: Episode) -> Episode:
-    return Episode.objects.get(pk=episode.pk)
-
-
 def listed_ids(response: Any) -> set[int]:
     return {ep.pk for ep in response.context["page"].object_list}
 
@@ -145,28 +128,6 @@ def form_item(response: Any, kind: str) -> dict[str, Any] | None:
 
 def log_rows(user: AbstractUser, action: str) -> list[AccessLogEntry]:
     return list(AccessLogEntry.objects.filter(user=user, action=action).order_by("id"))
-
-
-@pytest.fixture
-def noticed(episode: Episode, personas: Personas) -> Episode:
-    """The episode after the admission notice, with a reason only the ward may read."""
-    services.send_admission_notice(
-        actor=personas.ward_actor,
-        episode=episode,
-        preliminary_ready_date=timezone.localdate() + timedelta(days=2),
-        reason=REASON,
-    )
-    return episode
-
-
-@pytest.fixture
-def nurse(personas: Personas) -> Client:
-    return login(personas.ward_nurse)
-
-
-@pytest.fixture
-def planner(personas: Personas) -> Client:
-    return login(personas.kommun_planner)
 
 
 # --- Anonymous --------------------------------------------------------------------------------
@@ -379,7 +340,7 @@ def test_it_hides_the_details_from_the_kommun_without_consent(
     response = planner.get(detail_url(noticed.pk))
     assert response.status_code == 200
     html = response.content.decode()
-    assert REASON not in html
+    assert SECRET_REASON not in html
     assert 'id="details-hidden"' in html
     view = response.context["view"]
     assert view.details is False
@@ -411,10 +372,10 @@ def test_it_shows_the_kommun_its_own_message_contents(
 def test_it_shows_the_ward_every_detail(nurse: Client, noticed: Episode) -> None:
     response = nurse.get(detail_url(noticed.pk))
     html = response.content.decode()
-    assert REASON in html
+    assert SECRET_REASON in html
     assert 'id="details-hidden"' not in html
     assert response.context["view"].details is True
-    assert response.context["fields"]["admission_reason"] == REASON
+    assert response.context["fields"]["admission_reason"] == SECRET_REASON
     assert response.context["can_record_consent"] is True
 
 
@@ -423,14 +384,14 @@ def test_it_reveals_the_details_with_consent_and_hides_them_again_on_withdrawal(
 ) -> None:
     assert nurse.post(consent_url(noticed.pk, "give")).status_code == 302
     response = planner.get(detail_url(noticed.pk))
-    assert REASON in response.content.decode()
+    assert SECRET_REASON in response.content.decode()
     assert response.context["view"].details is True
-    assert response.context["fields"]["admission_reason"] == REASON
+    assert response.context["fields"]["admission_reason"] == SECRET_REASON
     assert all(e.show_data for e in response.context["timeline"])
 
     assert nurse.post(consent_url(noticed.pk, "withdraw")).status_code == 302
     response = planner.get(detail_url(noticed.pk))
-    assert REASON not in response.content.decode()
+    assert SECRET_REASON not in response.content.decode()
     assert response.context["fields"]["admission_reason"] is None
 
 
@@ -439,7 +400,7 @@ def test_it_keeps_the_details_from_the_health_centre_without_consent(
 ) -> None:
     response = login(personas.hc_coordinator).get(detail_url(noticed.pk))
     assert response.status_code == 200
-    assert REASON not in response.content.decode()
+    assert SECRET_REASON not in response.content.decode()
     assert response.context["view"].party == "health_centre"
     assert response.context["fields"]["hospital"] is None
 

@@ -29,7 +29,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
 from django.test import Client
 from django.urls import reverse
 
@@ -39,7 +38,7 @@ from discharges.services import Actor
 from payment.loader import load_agreement
 from payment.models import Agreement
 from payment.reports import EPISODE_COLUMNS, ROW_COLUMNS
-from tests.conftest import OrgTree, Personas
+from tests.conftest import OrgTree, Personas, login, persona
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 LIABILITY_URL = reverse("payment:liability")
@@ -58,17 +57,6 @@ PERSONAS = (
 )
 SEES_LIABILITY = {"kommun_planner", "other_kommun_planner", "processledare", "joint_group"}
 REGION_ROLES = ("processledare", "joint_group")
-
-
-def login(user: AbstractUser) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def persona(personas: Personas, name: str) -> AbstractUser:
-    user: AbstractUser = getattr(personas, name)
-    return user
 
 
 def month_url(kommun: str, month: str, care_type: str = "all", name: str = "vasterbotten") -> str:
