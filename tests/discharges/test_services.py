@@ -819,48 +819,34 @@ def assert_not_registered(
     assert (Episode.objects.count(), EpisodeEvent.objects.count()) == (episodes, events)
 
 
-def test_it_refuses_to_register_at_another_ward(
-    org_tree: OrgTree, personas: Personas, patient: Patient
+@pytest.mark.parametrize(
+    ("actor", "ward", "hours", "exc_type", "field"),
+    [
+        ("ward_actor", "psych_ward", 0, NotPermitted, None),  # another ward's registration
+        ("kommun_actor", "ward", 0, NotPermitted, None),  # a kommun registering a stay
+        ("ward_actor", "ward", 1, Refused, "occurred_at"),  # admitted in the future
+    ],
+    ids=["another-ward", "kommun", "future"],
+)
+def test_it_refuses_a_registration(
+    org_tree: OrgTree,
+    personas: Personas,
+    patient: Patient,
+    actor: str,
+    ward: str,
+    hours: int,
+    exc_type: type[Refused],
+    field: str | None,
 ) -> None:
     assert_not_registered(
         lambda: services.register_episode(
-            actor=personas.ward_actor,
+            actor=getattr(personas, actor),
             patient=patient,
-            ward=org_tree.psych_ward,
-            admitted_at=timezone.now(),
+            ward=getattr(org_tree, ward),
+            admitted_at=timezone.now() + timedelta(hours=hours),
         ),
-        NotPermitted,
-        None,
-    )
-
-
-def test_it_refuses_a_kommun_registering_an_episode(
-    org_tree: OrgTree, personas: Personas, patient: Patient
-) -> None:
-    assert_not_registered(
-        lambda: services.register_episode(
-            actor=personas.kommun_actor,
-            patient=patient,
-            ward=org_tree.ward,
-            admitted_at=timezone.now(),
-        ),
-        NotPermitted,
-        None,
-    )
-
-
-def test_it_refuses_an_admission_in_the_future(
-    org_tree: OrgTree, personas: Personas, patient: Patient
-) -> None:
-    assert_not_registered(
-        lambda: services.register_episode(
-            actor=personas.ward_actor,
-            patient=patient,
-            ward=org_tree.ward,
-            admitted_at=timezone.now() + timedelta(hours=1),
-        ),
-        Refused,
-        "occurred_at",
+        exc_type,
+        field,
     )
 
 
