@@ -138,11 +138,8 @@ class SendMessage(APIView):
         form = form_class(data=_form_data(request.data))
         if not form.is_valid():
             return Response({"errors": form.errors.get_json_data()}, status=400)
-        organisation = selectors.acting_organisation(request.user, episode)
-        if organisation is None:
-            raise services.NotPermitted("not a party of this episode")
         event = service(
-            actor=services.Actor(request.user, organisation),
+            actor=services.actor_for(request.user, episode),
             episode=episode,
             **form.service_kwargs(),
         )

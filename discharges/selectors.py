@@ -33,12 +33,8 @@ from discharges.models import (
     EpisodeStatus,
     Membership,
     Organisation,
-    OrganisationKind,
     Receipt,
-    Role,
 )
-
-PATIENT_ROLES = (Role.WARD_STAFF, Role.HC_COORDINATOR, Role.KOMMUN_PLANNER)
 
 
 def memberships_of(user: AbstractBaseUser) -> list[Membership]:
@@ -128,13 +124,20 @@ def acting_organisation(user: AbstractBaseUser, episode: Episode) -> Organisatio
     return next((m.organisation for m in memberships_of(user) if m.organisation_id == org_id), None)
 
 
+def party_of(episode: Episode, organisation: Organisation) -> str | None:
+    """The organisation's part in the episode: "ward", "kommun", "health_centre" or None."""
+    if organisation.pk == episode.ward_id:
+        return "ward"
+    if organisation.pk == episode.kommun_id:
+        return "kommun"
+    if organisation.pk is not None and organisation.pk == episode.health_centre_id:
+        return "health_centre"
+    return None
+
+
 def party_for_user(user: AbstractBaseUser, episode: Episode) -> str | None:
     org = acting_organisation(user, episode)
-    if org is None:
-        return None
-    if org.pk == episode.ward_id:
-        return "ward"
-    return "kommun" if org.pk == episode.kommun_id else "health_centre"
+    return party_of(episode, org) if org is not None else None
 
 
 def can_see_details(user: AbstractBaseUser, episode: Episode) -> bool:
@@ -338,11 +341,3 @@ def log_access(
         ("at", "user_id", "organisation_id", "episode_id", "patient_id", "action", "detail"),
         rows,
     )
-
-
-def organisations_for_role(user: AbstractBaseUser, kind: str) -> list[Organisation]:
-    return [m.organisation for m in memberships_of(user) if m.organisation.kind == kind]
-
-
-def user_wards(user: AbstractBaseUser) -> list[Organisation]:
-    return organisations_for_role(user, OrganisationKind.WARD)

@@ -51,7 +51,7 @@ from discharges.models import (
 )
 from discharges.personnummer import normalise_personnummer
 from discharges.projection import apply_event
-from discharges.selectors import forget_memberships
+from discharges.selectors import acting_organisation, forget_memberships, party_of
 
 _CARETYPE_VALUES = frozenset(CareType.values)
 _TRACKCOLOUR_VALUES = frozenset(TrackColour.values)
@@ -160,14 +160,12 @@ class Message:
     check: Check
 
 
-def party_of(episode: Episode, organisation: Organisation) -> Party | None:
-    if organisation.pk == episode.ward_id:
-        return "ward"
-    if organisation.pk == episode.kommun_id:
-        return "kommun"
-    if organisation.pk is not None and organisation.pk == episode.health_centre_id:
-        return "health_centre"
-    return None
+def actor_for(user: AbstractBaseUser, episode: Episode) -> Actor:
+    """The user acting for their organisation that is a party of the episode (pages, API)."""
+    organisation = acting_organisation(user, episode)
+    if organisation is None:  # visible but not a party: cannot happen with group grants
+        raise NotPermitted(_("You are not a party of this episode."))
+    return Actor(user, organisation)
 
 
 PARTY_NAMES = {

@@ -30,13 +30,6 @@ from discharges.models import (
 from discharges.pagination import UncountedPage
 
 
-def _actor(request: HttpRequest, episode: Any) -> services.Actor:
-    organisation = selectors.acting_organisation(request.user, episode)
-    if organisation is None:  # visible but not a party: cannot happen with group grants
-        raise services.NotPermitted(_("You are not a party of this episode."))
-    return services.Actor(request.user, organisation)
-
-
 @login_required
 def worklist(request: HttpRequest) -> HttpResponse:
     """Att göra: what waits for the user's organisations, overdue first."""
@@ -134,7 +127,11 @@ def send_message(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     form = form_class(request.POST, auto_id=f"id_{kind}_%s")
     if form.is_valid():
         try:
-            service(actor=_actor(request, episode), episode=episode, **form.service_kwargs())
+            service(
+                actor=services.actor_for(request.user, episode),
+                episode=episode,
+                **form.service_kwargs(),
+            )
         except services.Refused as exc:
             _add_refusal(form, exc)
             status = exc.status_code
@@ -159,7 +156,7 @@ def acknowledge(request: HttpRequest, pk: int, event_id: int) -> HttpResponse:
     episode = selectors.get_visible_episode(request.user, pk)
     event = get_object_or_404(EpisodeEvent, pk=event_id, episode=episode)
     try:
-        services.acknowledge_receipt(actor=_actor(request, episode), event=event)
+        services.acknowledge_receipt(actor=services.actor_for(request.user, episode), event=event)
         messages.success(request, _("Receipt acknowledged."))
     except services.Refused as exc:
         messages.error(request, exc.message)
@@ -175,7 +172,7 @@ def consent(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     try:
         service(
-            actor=_actor(request, episode),
+            actor=services.actor_for(request.user, episode),
             patient=episode.patient,
             note=request.POST.get("note", "")[:300],
         )

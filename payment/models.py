@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import time
 from decimal import Decimal
 
 from django.core.validators import MinValueValidator
@@ -76,10 +76,6 @@ class Agreement(models.Model):
     def covers(self, kommun_code: str) -> bool:
         return kommun_code.startswith(self.region.code)
 
-    @property
-    def first_month_label(self) -> str:
-        return f"{self.first_month:%Y-%m}"
-
 
 class DailyAmount(models.Model):
     """Socialstyrelsen's amount per calendar day for a year, as the agreement applies it."""
@@ -98,7 +94,3 @@ class DailyAmount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.amount_sek} kr"
-
-
-def month_of(value: date) -> date:
-    return value.replace(day=1)
