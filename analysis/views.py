@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from analysis.models import MonthlyStatistic, StatCareType
 from analysis.selectors import statistics_kommuner
+from discharges.models import Kommun
 from payment.models import Agreement
 from payment.rules import iter_months, month_start
 
@@ -26,11 +27,17 @@ def _months_back(count: int) -> list[date]:
     return list(iter_months(first, last))
 
 
-def _threshold(kommun_code: str) -> Decimal:
-    agreement = (
-        Agreement.objects.filter(region__code=kommun_code[:2]).order_by("-first_month").first()
-    )
-    return agreement.threshold_days if agreement else DEFAULT_THRESHOLD
+def _thresholds(kommuner: list[Kommun]) -> dict[str, Decimal]:
+    """Each kommun's threshold: its region's latest agreement's, else 3.0 (one query)."""
+    by_region: dict[str, Decimal] = {}
+    regions = {k.code[:2] for k in kommuner}
+    for agreement in (
+        Agreement.objects.filter(region__code__in=regions)
+        .select_related("region")
+        .order_by("first_month")
+    ):
+        by_region[agreement.region.code] = agreement.threshold_days  # the latest wins
+    return {k.code: by_region.get(k.code[:2], DEFAULT_THRESHOLD) for k in kommuner}
 
 
 @login_required
@@ -52,7 +59,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     ).select_related("kommun")
     if selected:
         by_month = {s.month: s for s in stats.filter(kommun=selected)}
-        threshold = _threshold(selected.code)
+        threshold = _thresholds([selected])[selected.code]
         table = [(month, by_month.get(month)) for month in months]
         context = {"selected": selected, "table": table, "threshold": threshold}
     else:
@@ -60,8 +67,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         grid: dict[int, dict[date, MonthlyStatistic]] = {}
         for s in stats.filter(kommun__in=kommuner, month__gte=recent[0]):
             grid.setdefault(s.kommun_id, {})[s.month] = s
+        thresholds = _thresholds(kommuner)
         overview = [
-            (k, _threshold(k.code), [grid.get(k.pk, {}).get(m) for m in recent]) for k in kommuner
+            (k, thresholds[k.code], [grid.get(k.pk, {}).get(m) for m in recent]) for k in kommuner
         ]
         context = {"overview": overview, "recent": recent}
     latest = MonthlyStatistic.objects.order_by("-computed_at").values_list("computed_at", flat=True)
