@@ -22,19 +22,10 @@ from discharges import services
 from discharges.models import AccessLogEntry, Destination, Episode, Kommun, Patient
 from discharges.services import Actor
 from tests.conftest import OrgTree, Personas, login
+from tests.personas import MEMBERS
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 DASHBOARD_URL = reverse("analysis:dashboard")
-MEMBERS = (
-    "ward_nurse",
-    "psych_nurse",
-    "hc_coordinator",
-    "kommun_planner",
-    "other_kommun_planner",
-    "processledare",
-    "joint_group",
-    "integration",
-)
 
 
 def at(day: date, hour: int) -> datetime:

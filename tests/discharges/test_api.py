@@ -32,20 +32,8 @@ from discharges.models import (
 )
 from discharges.selectors import BASIC_FIELDS
 from tests.conftest import SECRET_REASON, OrgTree, Personas, fresh, login, persona
+from tests.personas import PERSONAS, SEES_NOTICED, SEES_REGISTERED
 
-PERSONAS = (
-    "ward_nurse",
-    "psych_nurse",
-    "hc_coordinator",
-    "kommun_planner",
-    "other_kommun_planner",
-    "processledare",
-    "joint_group",
-    "outsider",
-    "integration",
-)
-SEES_REGISTERED = {"ward_nurse"}
-SEES_NOTICED = {"ward_nurse", "hc_coordinator", "kommun_planner"}
 MISSING_ID = 987654321
 LIST_URL = reverse("api:episode_list")
 

@@ -39,22 +39,12 @@ from payment.loader import load_agreement
 from payment.models import Agreement
 from payment.reports import EPISODE_COLUMNS, ROW_COLUMNS
 from tests.conftest import OrgTree, Personas, login, persona
+from tests.personas import PERSONAS
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 LIABILITY_URL = reverse("payment:liability")
 EXPORT_URL = reverse("payment:export", args=["vasterbotten"])
 PERIOD = {"from": "2024-01", "to": "2024-04"}
-PERSONAS = (
-    "ward_nurse",
-    "psych_nurse",
-    "hc_coordinator",
-    "kommun_planner",
-    "other_kommun_planner",
-    "processledare",
-    "joint_group",
-    "outsider",
-    "integration",
-)
 SEES_LIABILITY = {"kommun_planner", "other_kommun_planner", "processledare", "joint_group"}
 REGION_ROLES = ("processledare", "joint_group")
 
