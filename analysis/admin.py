@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from analysis.models import MonthlyStatistic
 from analysis.tasks import compute_statistics
+from payment.admin import AgreementAdmin
+from payment.models import Agreement
 
 
 def queue_recompute(request: HttpRequest) -> None:
@@ -38,4 +40,18 @@ class MonthlyStatisticAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Recompute the monthly statistics"))
     def recompute(self, request: HttpRequest, queryset: Any) -> None:
+        queue_recompute(request)
+
+
+# The agreements' admin belongs to payment, below this app; the recompute action is added here,
+# where the statistics task lives, so that payment never imports analysis.
+admin.site.unregister(Agreement)
+
+
+@admin.register(Agreement)
+class AgreementWithStatisticsAdmin(AgreementAdmin):
+    actions = ["recompute_statistics"]
+
+    @admin.action(description=_("Recompute the monthly statistics"))
+    def recompute_statistics(self, request: HttpRequest, queryset: Any) -> None:
         queue_recompute(request)

@@ -7,68 +7,15 @@ import statistics as pystats
 from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from analysis.models import MonthlyStatistic, StatCareType
-from discharges.models import Episode, TrackColour
-
-# Counted per group; each is a column of MonthlyStatistic.
-COUNTS: dict[str, Any] = {
-    "episodes": Count("id"),
-    "ready_days": Coalesce(Sum("ready_days"), 0),
-    "episodes_3plus": Count("id", filter=Q(ready_days__gte=3)),
-    "same_day": Count("id", filter=Q(ready_days=0)),
-    "episodes_1plus": Count("id", filter=Q(ready_days__gte=1)),
-    "named_contact": Count("id", filter=Q(named_contact_at__isnull=False)),
-    "sip_needed": Count("id", filter=Q(sip_needed=True)),
-    "sip_invited_in_time": Count("id", filter=Q(sip_needed=True, sip_invitation_delay_days__lte=3)),
-    "sip_held": Count("id", filter=Q(sip_held_date__isnull=False)),
-    "preliminary_known": Count("id", filter=Q(preliminary_deviation_days__isnull=False)),
-    "preliminary_accurate": Count(
-        "id", filter=Q(preliminary_deviation_days__gte=-1, preliminary_deviation_days__lte=1)
-    ),
-    "preliminary_changes": Coalesce(Sum("preliminary_date_changes"), 0),
-    "admission_notice_late": Count("id", filter=Q(admission_notice_late=True)),
-    "track_green": Count("id", filter=Q(track_colour=TrackColour.GREEN)),
-    "track_yellow": Count("id", filter=Q(track_colour=TrackColour.YELLOW)),
-    "track_red": Count("id", filter=Q(track_colour=TrackColour.RED)),
-    "track_blue": Count("id", filter=Q(track_colour=TrackColour.BLUE)),
-}
+from discharges.aggregates import COUNTS, discharged_with_ready_date, grouped_counts
 
 Key = tuple[int, str, date]
-
-
-def discharged_with_ready_date() -> Any:
-    """R2's population: discharged episodes that had a ready date."""
-    return Episode.objects.filter(discharge_date__isnull=False, ready_date__isnull=False)
-
-
-def grouped_counts(
-    where: Q | None = None, *, kommun_field: str = "kommun_id"
-) -> list[dict[str, Any]]:
-    """The one GROUP BY: counts (``n_<column>``) per kommun, care type and month of discharge.
-
-    Each row has ``group_kommun`` (the value of ``kommun_field``), ``care_type`` and ``month``
-    (a date).
-    """
-    rows = list(
-        discharged_with_ready_date()
-        .filter(where or Q())
-        .annotate(month=TruncMonth("discharge_date"), group_kommun=F(kommun_field))
-        .values("group_kommun", "care_type", "month")
-        # Aliased: several counts share a name with an Episode field their filters refer to.
-        .annotate(**{f"n_{name}": expression for name, expression in COUNTS.items()})
-        .order_by()
-    )
-    for row in rows:
-        if isinstance(row["month"], datetime):  # TruncMonth of a date is a date, except on
-            row["month"] = row["month"].date()  # some backends; normalise
-    return rows
 
 
 def _sip_intervals() -> dict[Key, list[int]]:

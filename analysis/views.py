@@ -11,8 +11,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from analysis.models import MonthlyStatistic, StatCareType
-from analysis.selectors import statistics_kommuner
 from discharges.models import Kommun
+from discharges.selectors import follow_up_kommuner
 from payment.models import Agreement
 from payment.rules import iter_months, month_start
 
@@ -42,7 +42,7 @@ def _thresholds(kommuner: list[Kommun]) -> dict[str, Decimal]:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    kommuner = list(statistics_kommuner(request.user).order_by("code"))
+    kommuner = list(follow_up_kommuner(request.user).order_by("code"))
     if not kommuner:
         raise Http404
     care_type = request.GET.get("care_type", StatCareType.ALL)

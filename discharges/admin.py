@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from discharges import services
+from discharges.access_log import log_access
 from discharges.models import (
     ROLES_BY_KIND,
     AccessAction,
@@ -30,7 +31,6 @@ from discharges.models import (
     Region,
     Ward,
 )
-from discharges.selectors import log_access
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from discharges import selectors, services
+from discharges import access_log, selectors, services
 from discharges.forms import MESSAGE_FORMS
 from discharges.models import AccessAction, Episode, EpisodeEvent
 from discharges.pagination import ScopePagination, count_with
@@ -82,7 +82,7 @@ class EpisodeList(ListAPIView):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
         ids = [row["id"] for row in response.data["results"]]
-        selectors.log_access(
+        access_log.log_access(
             request.user, Episode.objects.filter(pk__in=ids), AccessAction.API_LIST
         )
         return response
@@ -94,7 +94,7 @@ class EpisodeDetail(APIView):
     @extend_schema(responses={200: OpenApiResponse(description="Episode with timeline")})
     def get(self, request: Request, pk: int) -> Response:
         episode = selectors.get_visible_episode(request.user, pk)
-        selectors.log_access(request.user, [episode], AccessAction.API_VIEW)
+        access_log.log_access(request.user, [episode], AccessAction.API_VIEW)
         view = selectors.present_episode(request.user, episode)
         entries = selectors.timeline(request.user, episode)
         hidden = {e.event.pk for e in entries if not e.show_data}

@@ -4,9 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from analysis.selectors import REGION_FOLLOW_UP_ROLES
-from discharges.models import OrganisationKind
-from discharges.selectors import memberships_of
+from discharges.selectors import may_see_liability, memberships_of
 
 
 def memberships(request: HttpRequest) -> dict[str, Any]:
@@ -15,13 +13,8 @@ def memberships(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"memberships": []}
     memberships = memberships_of(user)
-    kinds_roles = {(m.organisation.kind, m.role) for m in memberships}
     return {
         "memberships": memberships,
         "show_follow_up": bool(memberships),
-        "show_liability": any(
-            kind == OrganisationKind.KOMMUN
-            or (kind == OrganisationKind.REGION and role in REGION_FOLLOW_UP_ROLES)
-            for kind, role in kinds_roles
-        ),
+        "show_liability": may_see_liability(user),
     }

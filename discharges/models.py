@@ -17,6 +17,40 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from discharges.choices import (
+    ACTIVE_STATUSES as ACTIVE_STATUSES,
+)
+from discharges.choices import (
+    ROLES_BY_KIND as ROLES_BY_KIND,
+)
+from discharges.choices import (
+    AccessAction as AccessAction,
+)
+from discharges.choices import (
+    CareType as CareType,
+)
+from discharges.choices import (
+    ClosureReason as ClosureReason,
+)
+from discharges.choices import (
+    ConsentAction as ConsentAction,
+)
+from discharges.choices import (
+    Destination as Destination,
+)
+from discharges.choices import (
+    EpisodeStatus as EpisodeStatus,
+)
+from discharges.choices import (
+    OrganisationKind as OrganisationKind,
+)
+from discharges.choices import (
+    Role as Role,
+)
+from discharges.choices import (
+    TrackColour as TrackColour,
+)
+from discharges.events import EventKind as EventKind
 from discharges.personnummer import mask_personnummer, validate_personnummer
 
 hsa_id_validator = RegexValidator(
@@ -59,19 +93,6 @@ class AppendOnlyModel(models.Model):
 
 
 # --- Organisations ---------------------------------------------------------------------------
-
-
-class OrganisationKind(models.TextChoices):
-    REGION = "region", _("Region")
-    KOMMUN = "kommun", _("Municipality")
-    HOSPITAL = "hospital", _("Hospital")
-    WARD = "ward", _("Ward")
-    HEALTH_CENTRE = "health_centre", _("Health centre")
-
-
-class CareType(models.TextChoices):
-    SOMATIC = "somatik", _("Somatic care")
-    PSYCHIATRIC = "psykiatri", _("Psychiatric care")
 
 
 class Organisation(models.Model):
@@ -128,6 +149,13 @@ class Organisation(models.Model):
         specific: Organisation = getattr(self, accessor)
         return specific
 
+    @property
+    def region_code(self) -> str | None:
+        """The county code (län) of the region the organisation belongs to."""
+        if type(self) is Organisation:
+            return self.specific.region_code
+        return None
+
 
 class Region(Organisation):
     organisation_ptr = models.OneToOneField(
@@ -146,6 +174,10 @@ class Region(Organisation):
         verbose_name = _("region")
         verbose_name_plural = _("regions")
         ordering = ["code"]
+
+    @property
+    def region_code(self) -> str | None:
+        return self.code
 
 
 class Kommun(Organisation):
@@ -170,6 +202,10 @@ class Kommun(Organisation):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    @property
+    def region_code(self) -> str | None:
+        return self.code[:2]
+
 
 class Hospital(Organisation):
     organisation_ptr = models.OneToOneField(
@@ -185,6 +221,10 @@ class Hospital(Organisation):
     class Meta:
         verbose_name = _("hospital")
         verbose_name_plural = _("hospitals")
+
+    @property
+    def region_code(self) -> str | None:
+        return self.region.code
 
 
 class Ward(Organisation):
@@ -206,6 +246,10 @@ class Ward(Organisation):
     def __str__(self) -> str:
         return f"{self.hospital.name}, {self.name}"
 
+    @property
+    def region_code(self) -> str | None:
+        return self.hospital.region.code
+
 
 class HealthCentre(Organisation):
     organisation_ptr = models.OneToOneField(
@@ -225,27 +269,9 @@ class HealthCentre(Organisation):
         verbose_name = _("health centre")
         verbose_name_plural = _("health centres")
 
-
-class Role(models.TextChoices):
-    WARD_STAFF = "ward_staff", _("Ward staff")
-    HC_COORDINATOR = "hc_coordinator", _("Care coordinator (health centre)")
-    KOMMUN_PLANNER = "kommun_planner", _("Municipal planner")
-    PROCESS_LEAD = "processledare", _("Process lead")
-    JOINT_GROUP = "partssammansatt", _("Joint group member")
-    ADMIN = "admin", _("System administrator")
-    INTEGRATION = "integration", _("System integration")
-
-
-# Which roles a membership of each kind of organisation may carry.
-ROLES_BY_KIND: dict[str, frozenset[str]] = {
-    OrganisationKind.WARD: frozenset({Role.WARD_STAFF}),
-    OrganisationKind.HEALTH_CENTRE: frozenset({Role.HC_COORDINATOR}),
-    OrganisationKind.KOMMUN: frozenset({Role.KOMMUN_PLANNER, Role.PROCESS_LEAD, Role.JOINT_GROUP}),
-    OrganisationKind.REGION: frozenset(
-        {Role.PROCESS_LEAD, Role.JOINT_GROUP, Role.ADMIN, Role.INTEGRATION}
-    ),
-    OrganisationKind.HOSPITAL: frozenset({Role.PROCESS_LEAD}),
-}
+    @property
+    def region_code(self) -> str | None:
+        return self.region.code
 
 
 class Membership(models.Model):
@@ -318,11 +344,6 @@ class Patient(models.Model):
         return int(self.personnummer[6]) >= 6
 
 
-class ConsentAction(models.TextChoices):
-    GIVEN = "given", _("Consent given")
-    WITHDRAWN = "withdrawn", _("Consent withdrawn")
-
-
 class ConsentRecord(AppendOnlyModel):
     """Samtycke: who recorded that the patient gave or withdrew consent, and when."""
 
@@ -344,38 +365,6 @@ class ConsentRecord(AppendOnlyModel):
 
 
 # --- Episodes and their event log ---------------------------------------------------------------
-
-
-class EpisodeStatus(models.TextChoices):
-    REGISTERED = "registered", _("Registered")
-    PLANNING = "planning", _("Planning")
-    READY = "ready", _("Ready for discharge")
-    DISCHARGED = "discharged", _("Discharged")
-    CLOSED = "closed", _("Closed without discharge")
-
-
-ACTIVE_STATUSES = (EpisodeStatus.REGISTERED, EpisodeStatus.PLANNING, EpisodeStatus.READY)
-
-
-class TrackColour(models.TextChoices):
-    GREEN = "green", _("Green: unchanged needs")
-    YELLOW = "yellow", _("Yellow: new or changed needs")
-    RED = "red", _("Red: complex needs")
-    BLUE = "blue", _("Blue")
-
-
-class Destination(models.TextChoices):
-    HOME = "ordinary_home", _("Ordinary home")
-    SPECIAL_HOUSING = "special_housing", _("Special housing")
-    SHORT_TERM = "short_term", _("Short-term placement")
-    OTHER = "other", _("Other")
-
-
-class ClosureReason(models.TextChoices):
-    DIED = "died", _("The patient died")
-    NO_NEEDS = "no_needs", _("No longer needs help after discharge")
-    TRANSFERRED = "transferred", _("Moved to another hospital")
-    NOT_COVERED = "not_covered", _("Not covered by the act")
 
 
 class EpisodeQuerySet(models.QuerySet):
@@ -492,29 +481,6 @@ class Episode(models.Model):
         return self.status in ACTIVE_STATUSES
 
 
-class EventKind(models.TextChoices):
-    REGISTERED = "registered", _("Episode registered")
-    ADMISSION_NOTICE = "admission_notice", _("Admission notice")
-    PRELIMINARY_DATE_CHANGED = "preliminary_date_changed", _("Preliminary ready date changed")
-    ADMISSION_ANSWER = "admission_answer", _("Answer to admission notice")
-    NAMED_CARE_CONTACT = "named_care_contact", _("Named care contact")
-    TRACK_COLOUR = "track_colour", _("Track colour assessed")
-    READY_NOTICE = "ready_notice", _("Ready for discharge")
-    READY_DATE_RECORDED = "ready_date_recorded", _("Ready date recorded without notice")
-    READY_NOTICE_WITHDRAWN = "ready_notice_withdrawn", _("Ready notice withdrawn")
-    SIP_INITIATIVE = "sip_initiative", _("SIP initiative")
-    SIP_INVITATION = "sip_invitation", _("SIP invitation")
-    SIP_HELD = "sip_held", _("SIP held")
-    SIP_CANCELLED = "sip_cancelled", _("SIP cancelled")
-    SOL_PLANNING_DONE = "sol_planning_done", _("SoL planning done")
-    HSL_PLANNING_DONE = "hsl_planning_done", _("HSL planning done")
-    KOMMUN_READY = "kommun_ready", _("Municipality ready")
-    HOMECOMING_ACKNOWLEDGED = "homecoming_acknowledged", _("Homecoming time acknowledged")
-    DISCHARGE = "discharge", _("Discharge")
-    CLOSED = "closed", _("Closed without discharge")
-    RECIPIENTS_CHANGED = "recipients_changed", _("Municipality or health centre changed")
-
-
 class EpisodeEvent(AppendOnlyModel):
     """One message of a discharge: immutable; corrections are new events."""
 
@@ -582,16 +548,6 @@ class EpisodeGroupObjectPermission(GroupObjectPermissionBase):
 
 
 # --- Access log -------------------------------------------------------------------------------
-
-
-class AccessAction(models.TextChoices):
-    LIST = "list", _("List")
-    VIEW = "view", _("View")
-    WORKLIST = "worklist", _("Worklist")
-    API_LIST = "api_list", _("API list")
-    API_VIEW = "api_view", _("API view")
-    EXPORT = "export", _("Export")
-    WRITE = "write", _("Write")
 
 
 class AccessLogEntry(AppendOnlyModel):

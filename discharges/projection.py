@@ -15,6 +15,23 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from discharges.clock import local_date
 from discharges.deadlines import admission_notice_due
+from discharges.events import (
+    AdmissionAnswer,
+    AdmissionNotice,
+    Discharge,
+    HomecomingAcknowledged,
+    NamedCareContact,
+    NoData,
+    PreliminaryDateChanged,
+    ReadyDate,
+    Reason,
+    RecipientsChanged,
+    Registered,
+    SipHeld,
+    SipInitiative,
+    SipInvitation,
+    TrackColourAssessed,
+)
 from discharges.models import Episode, EpisodeEvent, EpisodeStatus, EventKind
 
 # The fields that make up the projection: every column of Episode but its key and the time
@@ -39,7 +56,7 @@ def as_datetime(value: str | datetime | None) -> datetime | None:
     return parse_datetime(value)
 
 
-def _registered(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+def _registered(ep: Episode, data: Registered, at: datetime) -> None:
     ep.external_id = data.get("external_id")
     ep.patient_id = data["patient_id"]
     ep.ward_id = data["ward_id"]
@@ -55,7 +72,7 @@ def _share(ep: Episode, at: datetime) -> None:
         ep.shared_at = at
 
 
-def _admission_notice(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+def _admission_notice(ep: Episode, data: AdmissionNotice, at: datetime) -> None:
     ep.admission_notice_at = at
     ep.admission_notice_late = at > admission_notice_due(ep.admitted_at)
     ep.admission_reason = data.get("reason", "")
@@ -65,12 +82,12 @@ def _admission_notice(ep: Episode, data: dict[str, Any], at: datetime) -> None:
     _share(ep, at)
 
 
-def _preliminary_date_changed(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+def _preliminary_date_changed(ep: Episode, data: PreliminaryDateChanged, at: datetime) -> None:
     ep.preliminary_ready_date = as_date(data["preliminary_ready_date"])
     ep.preliminary_date_changes += 1
 
 
-def _admission_answer(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+def _admission_answer(ep: Episode, data: AdmissionAnswer, at: datetime) -> None:
     # The first answer counts for deadlines; later ones supplement it.
     if data["party"] == "kommun":
         ep.kommun_answered_at = ep.kommun_answered_at or at
@@ -78,25 +95,25 @@ def _admission_answer(ep: Episode, data: dict[str, Any], at: datetime) -> None:
         ep.health_centre_answered_at = ep.health_centre_answered_at or at
 
 
-def _named_care_contact(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+def _named_care_contact(ep: Episode, data: NamedCareContact, at: datetime) -> None:
     ep.named_contact = data["name"]
     ep.named_contact_at = ep.named_contact_at or at
 
 
-def _track_colour(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+def _track_colour(ep: Episode, data: TrackColourAssessed, at: datetime) -> None:
     if data["colour"]:
         ep.track_colour = data["colour"]
     if data.get("sip_needed") is not None:
         ep.sip_needed = data["sip_needed"]
 
 
-def _ready_notice(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+def _ready_notice(ep: Episode, data: ReadyDate, at: datetime) -> None:
     _set_ready_date(ep, as_date(data["ready_date"]))
     ep.ready_notice_at = at
     _share(ep, at)
 
 
-def _ready_date_recorded(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+def _ready_date_recorded(ep: Episode, data: ReadyDate, at: datetime) -> None:
     _set_ready_date(ep, as_date(data["ready_date"]))
     ep.ready_notice_at = None
     _share(ep, at)  # the ready date is known to the parties even without the notice
@@ -122,7 +139,7 @@ def _sip_delay(ep: Episode) -> None:
         ep.sip_invitation_delay_days = None
 
 
-def _ready_notice_withdrawn(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+def _ready_notice_withdrawn(ep: Episode, data: Reason, at: datetime) -> None:
     _set_ready_date(ep, None)
     ep.ready_notice_at = None
     ep.homecoming_acknowledged_at = None
@@ -142,47 +159,47 @@ def _new_sip_round(ep: Episode) -> None:
         _sip_delay(ep)
 
 
-def _sip_initiative(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+def _sip_initiative(ep: Episode, data: SipInitiative, at: datetime) -> None:
     _new_sip_round(ep)
     ep.sip_initiative_at = ep.sip_initiative_at or at
     ep.sip_needed = True
 
 
-def _sip_invitation(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+def _sip_invitation(ep: Episode, data: SipInvitation, at: datetime) -> None:
     _new_sip_round(ep)
     ep.sip_invitation_at = at
     ep.sip_needed = True
     _sip_delay(ep)
 
 
-def _sip_held(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+def _sip_held(ep: Episode, data: SipHeld, at: datetime) -> None:
     ep.sip_held_date = as_date(data["held_date"])
     if ep.sip_invitation_at is not None:
         ep.sip_held_after_days = (ep.sip_held_date - local_date(ep.sip_invitation_at)).days
 
 
-def _sip_cancelled(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+def _sip_cancelled(ep: Episode, data: Reason, at: datetime) -> None:
     ep.sip_cancelled_at = at
 
 
-def _sol_planning_done(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+def _sol_planning_done(ep: Episode, data: NoData, at: datetime) -> None:
     ep.sol_planning_done_at = at
 
 
-def _hsl_planning_done(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+def _hsl_planning_done(ep: Episode, data: NoData, at: datetime) -> None:
     ep.hsl_planning_done_at = at
 
 
-def _kommun_ready(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+def _kommun_ready(ep: Episode, data: NoData, at: datetime) -> None:
     ep.kommun_ready_at = at
 
 
-def _homecoming_acknowledged(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+def _homecoming_acknowledged(ep: Episode, data: HomecomingAcknowledged, at: datetime) -> None:
     ep.homecoming_acknowledged_at = at
     ep.homecoming_at = as_datetime(data["homecoming_at"])
 
 
-def _discharge(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+def _discharge(ep: Episode, data: Discharge, at: datetime) -> None:
     ep.discharged_at = at
     ep.discharge_date = local_date(at)
     ep.destination = data.get("destination", "")
@@ -191,18 +208,20 @@ def _discharge(ep: Episode, data: dict[str, Any], at: datetime) -> None:
         ep.ready_days = (ep.discharge_date - ep.ready_date).days
 
 
-def _closed(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+def _closed(ep: Episode, data: Reason, at: datetime) -> None:
     ep.closed_at = at
     ep.closure_reason = data["reason"]
     ep.status = EpisodeStatus.CLOSED
 
 
-def _recipients_changed(ep: Episode, data: dict[str, Any], at: datetime) -> None:
+def _recipients_changed(ep: Episode, data: RecipientsChanged, at: datetime) -> None:
     ep.kommun_id = data["kommun_id"]
     ep.health_centre_id = data.get("health_centre_id")
 
 
-_HANDLERS: dict[str, Callable[[Episode, dict[str, Any], datetime], None]] = {
+# Each handler reads its kind's payload (discharges.events.PAYLOADS; a test checks that the
+# annotations agree).
+_HANDLERS: dict[str, Callable[[Episode, Any, datetime], None]] = {
     EventKind.REGISTERED: _registered,
     EventKind.ADMISSION_NOTICE: _admission_notice,
     EventKind.PRELIMINARY_DATE_CHANGED: _preliminary_date_changed,

@@ -6,7 +6,6 @@ Views, the API and exports get episodes only through ``visible_episodes`` /
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -17,7 +16,6 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from discharges.bulk import insert_tuples
 from discharges.deadlines import (
     ADMISSION_NOTICE_WITHIN,
     SIP_INVITATION_WITHIN_DAYS,
@@ -26,14 +24,16 @@ from discharges.deadlines import (
 )
 from discharges.models import (
     ACTIVE_STATUSES,
-    AccessLogEntry,
     Episode,
     EpisodeEvent,
     EpisodeGroupObjectPermission,
     EpisodeStatus,
+    Kommun,
     Membership,
     Organisation,
+    OrganisationKind,
     Receipt,
+    Role,
 )
 
 
@@ -321,23 +321,45 @@ def worklist(
     return views[:limit]
 
 
-def log_access(
-    user: AbstractBaseUser,
-    episodes: Sequence[Episode] | Iterable[Episode],
-    action: str,
-    detail: str = "",
-) -> None:
-    """Append one access-log row per episode read (who, as which organisation, when).
+# --- Follow-up: which kommuner a user may follow up (aggregates) and invoice (liability) ------
 
-    Written as plain rows (COPY on PostgreSQL): every list page logs up to 50 of them.
+# Region roles that see every kommun of the region's follow-up and liability.
+REGION_FOLLOW_UP_ROLES = (Role.PROCESS_LEAD, Role.JOINT_GROUP, Role.ADMIN)
+
+
+def follow_up_kommuner(user: AbstractBaseUser, *, liability: bool = False) -> QuerySet[Kommun]:
+    """The kommuner whose follow-up the user may see.
+
+    Monthly statistics are aggregates: every member sees the kommuner of their region(s).
+    Liability (the invoice basis, ``liability=True``) is for a kommun's own members and the
+    region's follow-up roles (``REGION_FOLLOW_UP_ROLES``).
     """
-    now = timezone.now()
-    rows = [
-        (now, user.pk, acting_organisation_id(user, ep), ep.pk, ep.patient_id, action, detail[:200])
-        for ep in episodes
-    ]
-    insert_tuples(
-        AccessLogEntry,
-        ("at", "user_id", "organisation_id", "episode_id", "patient_id", "action", "detail"),
-        rows,
+    memberships = memberships_of(user)
+    if liability:
+        own = [
+            m.organisation_id for m in memberships if m.organisation.kind == OrganisationKind.KOMMUN
+        ]
+        regions = {
+            m.organisation.region_code
+            for m in memberships
+            if m.organisation.kind == OrganisationKind.REGION and m.role in REGION_FOLLOW_UP_ROLES
+        }
+    else:
+        own = []
+        regions = {m.organisation.region_code for m in memberships}
+    regions.discard(None)
+    if not own and not regions:
+        return Kommun.objects.none()
+    query = Q(pk__in=own)
+    for code in sorted(regions):  # type: ignore[type-var]
+        query |= Q(code__startswith=code)
+    return Kommun.objects.filter(query).select_related("region")
+
+
+def may_see_liability(user: AbstractBaseUser) -> bool:
+    """Whether the liability pages are for the user (the menu), by the rule above."""
+    return any(
+        m.organisation.kind == OrganisationKind.KOMMUN
+        or (m.organisation.kind == OrganisationKind.REGION and m.role in REGION_FOLLOW_UP_ROLES)
+        for m in memberships_of(user)
     )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from discharges import selectors, services
+from discharges import access_log, selectors, services
 from discharges.forms import MESSAGE_FORMS, PersonnummerSearchForm, RegisterEpisodeForm
 from discharges.models import (
     AccessAction,
@@ -34,7 +34,7 @@ from discharges.pagination import UncountedPage
 def worklist(request: HttpRequest) -> HttpResponse:
     """Att göra: what waits for the user's organisations, overdue first."""
     views = selectors.worklist(request.user)
-    selectors.log_access(request.user, [v.episode for v in views], AccessAction.WORKLIST)
+    access_log.log_access(request.user, [v.episode for v in views], AccessAction.WORKLIST)
     return render(request, "discharges/worklist.html", {"views": views})
 
 
@@ -49,7 +49,7 @@ def episode_list(request: HttpRequest) -> HttpResponse:
     # Not counted: "next" comes from one row more than the page. An exact count costs up to
     # hundreds of ms for a large kommun's filtered list at national scale (bench/README.md).
     page = UncountedPage(qs, request.GET.get("page"), 50)
-    selectors.log_access(request.user, page.object_list, AccessAction.LIST)
+    access_log.log_access(request.user, page.object_list, AccessAction.LIST)
     return render(
         request,
         "discharges/episode_list.html",
@@ -113,7 +113,7 @@ def _detail_context(
 @login_required
 def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
     episode = selectors.get_visible_episode(request.user, pk)
-    selectors.log_access(request.user, [episode], AccessAction.VIEW)
+    access_log.log_access(request.user, [episode], AccessAction.VIEW)
     return render(request, "discharges/episode_detail.html", _detail_context(request, episode))
 
 
@@ -140,7 +140,7 @@ def send_message(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
             return redirect("discharges:episode_detail", pk=episode.pk)
     else:
         status = 400
-    selectors.log_access(request.user, [episode], AccessAction.VIEW)
+    access_log.log_access(request.user, [episode], AccessAction.VIEW)
     context = _detail_context(request, episode, bound={kind: form})
     return render(request, "discharges/episode_detail.html", context, status=status)
 

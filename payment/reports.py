@@ -19,7 +19,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from analysis.statistics import grouped_counts
+from discharges.aggregates import grouped_counts
 from discharges.clock import local_date
 from discharges.models import Episode
 from payment import rules

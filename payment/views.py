@@ -11,13 +11,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from analysis.selectors import liability_kommuner
-from discharges.models import AccessAction, Episode, Kommun, OrganisationKind
-from discharges.selectors import log_access, memberships_of, visible_episodes
+from discharges.access_log import log_access
+from discharges.models import AccessAction, Episode, Kommun
+from discharges.selectors import follow_up_kommuner
 from payment.explain import explain_episode, explain_month, prerequisite_texts
 from payment.models import Agreement
 from payment.reports import ReportError, build_report, episodes_csv, parse_month, rows_csv
 from payment.rules import month_start
+from payment.selectors import visible_lines
 
 
 def _period(request: HttpRequest) -> tuple[date, date]:
@@ -34,19 +35,12 @@ def _period(request: HttpRequest) -> tuple[date, date]:
 
 
 def _scope(request: HttpRequest) -> tuple[list[Kommun], list[Agreement]]:
-    kommuner = list(liability_kommuner(request.user).order_by("code"))
+    kommuner = list(follow_up_kommuner(request.user, liability=True).order_by("code"))
     if not kommuner:
         raise Http404
     regions = {k.code[:2] for k in kommuner}
     agreements = list(Agreement.objects.filter(region__code__in=regions).select_related("region"))
     return kommuner, agreements
-
-
-def _is_kommun_member(request: HttpRequest, kommun: Kommun) -> bool:
-    return any(
-        m.organisation_id == kommun.pk and m.organisation.kind == OrganisationKind.KOMMUN
-        for m in memberships_of(request.user)
-    )
 
 
 def _pick(request: HttpRequest, agreements: list[Agreement], name: str | None) -> Agreement:
@@ -124,33 +118,23 @@ def month_detail(
         )
     ]
     # Patient-level detail only for the kommun's own members, and only episodes they may see.
-    shown: list[Any] = []
-    hidden = 0
-    if _is_kommun_member(request, target):
-        visible = set(
-            visible_episodes(request.user)
-            .filter(pk__in=[line.pk for line in lines])
-            .values_list("pk", flat=True)
-        )
-        for line in lines:
-            if line.pk in visible:
-                shown.append(
-                    {
-                        "line": line,
-                        "missing": prerequisite_texts(line.prerequisites_missing),
-                        "days": explain_episode(line, agreement, report),
-                    }
-                )
-            else:
-                hidden += 1
+    visible = visible_lines(request.user, lines, [target])
+    shown: list[dict[str, Any]] = [
+        {
+            "line": line,
+            "missing": prerequisite_texts(line.prerequisites_missing),
+            "days": explain_episode(line, agreement, report),
+        }
+        for line in visible
+    ]
+    hidden = len(lines) - len(visible)
+    if visible:
         log_access(
             request.user,
-            Episode.objects.filter(pk__in=[item["line"].pk for item in shown]),
+            Episode.objects.filter(pk__in=[line.pk for line in visible]),
             AccessAction.VIEW,
             detail=f"liability {agreement.name} {month}",
         )
-    else:
-        hidden = len(lines)
     row = next((r for r in report.rows if r.month == month_date and r.care_type == care_type), None)
     return render(
         request,
@@ -184,13 +168,7 @@ def export_csv(request: HttpRequest, name: str) -> HttpResponse:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     detail = request.GET.get("detail") == "1"
     if detail:
-        own = [k.code for k in kommuner if _is_kommun_member(request, k)]
-        visible = set(
-            visible_episodes(request.user)
-            .values_list("pk", flat=True)
-            .filter(pk__in=[line.pk for line in report.episodes])
-        )
-        lines = [line for line in report.episodes if line.kommun in own and line.pk in visible]
+        lines = visible_lines(request.user, report.episodes, kommuner)
         log_access(
             request.user,
             Episode.objects.filter(pk__in=[line.pk for line in lines]),

@@ -56,9 +56,10 @@ INSTALLED_APPS = [
     "django_filters",
     "guardian",
     "django_celery_beat",
+    # Apps depend one way: discharges <- payment <- analysis (tests/test_layers.py).
     "discharges",
-    "analysis",
     "payment",
+    "analysis",
 ]
 
 MIDDLEWARE = [

@@ -14,7 +14,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Model
 
-from discharges import selectors, services
+from discharges import access_log, services
 from discharges.models import (
     AccessAction,
     AccessLogEntry,
@@ -69,7 +69,7 @@ def rows(
     notice = EpisodeEvent.objects.get(episode=episode, kind=EventKind.ADMISSION_NOTICE)
     receipt = services.acknowledge_receipt(actor=personas.kommun_actor, event=notice)
     consent = services.record_consent(actor=personas.ward_actor, patient=patient, note="Muntligt")
-    selectors.log_access(personas.ward_nurse, [episode], AccessAction.VIEW)
+    access_log.log_access(personas.ward_nurse, [episode], AccessAction.VIEW)
     access = AccessLogEntry.objects.get(episode=episode)
     # A fresh event with no receipt, so that a database DELETE is refused by the trigger
     # alone and not by a foreign key.
@@ -197,5 +197,5 @@ def test_it_refuses_an_update_disguised_as_a_new_row_in_the_database(
 def test_it_still_appends_new_rows(rows: dict[type[Model], Model], personas: Personas) -> None:
     episode = Episode.objects.get(pk=rows[EpisodeEvent].episode_id)
     before = AccessLogEntry.objects.count()
-    selectors.log_access(personas.ward_nurse, [episode, episode], AccessAction.LIST)
+    access_log.log_access(personas.ward_nurse, [episode, episode], AccessAction.LIST)
     assert AccessLogEntry.objects.count() == before + 2

@@ -11,12 +11,9 @@ from collections.abc import Callable
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
-from django.utils import timezone
 
 from discharges import selectors, services
 from discharges.models import (
-    AccessAction,
-    AccessLogEntry,
     Episode,
     EpisodeEvent,
     EpisodeStatus,
@@ -279,45 +276,6 @@ def test_it_marks_the_receipts_of_the_users_organisation_in_the_timeline(
     # The health centre's receipt is its own.
     hc_entry = entries_by_kind(personas.hc_coordinator, answered)[EventKind.ADMISSION_NOTICE]
     assert (hc_entry.acknowledged_by_me, hc_entry.can_acknowledge) == (False, True)
-
-
-# --- Access log -------------------------------------------------------------------------------
-
-
-def test_it_logs_one_row_per_episode_read_with_the_acting_organisation(
-    make_episode: Callable[..., Episode],
-    org_tree: OrgTree,
-    personas: Personas,
-    advance: Callable[..., Episode],
-) -> None:
-    first = advance(make_episode(), "noticed")
-    second = advance(make_episode(), "noticed")
-    started = timezone.now()
-    selectors.log_access(personas.kommun_planner, [first, second], AccessAction.LIST, "lista")
-    rows = list(AccessLogEntry.objects.order_by("id"))
-    assert [row.episode_id for row in rows] == [first.pk, second.pk]
-    for row, episode in zip(rows, (first, second), strict=True):
-        assert row.user_id == personas.kommun_planner.pk
-        assert row.organisation_id == org_tree.umea.pk
-        assert row.patient_id == episode.patient_id
-        assert row.action == AccessAction.LIST
-        assert row.detail == "lista"
-        assert started <= row.at <= timezone.now()
-
-    selectors.log_access(personas.ward_nurse, [first], AccessAction.VIEW)
-    ward_row = AccessLogEntry.objects.latest("id")
-    assert (ward_row.organisation_id, ward_row.action) == (org_tree.ward.pk, AccessAction.VIEW)
-    assert AccessLogEntry.objects.count() == 3
-
-
-def test_it_cuts_the_detail_to_200_characters(episode: Episode, personas: Personas) -> None:
-    selectors.log_access(personas.ward_nurse, [episode], AccessAction.VIEW, "x" * 300)
-    assert len(AccessLogEntry.objects.get().detail) == 200
-
-
-def test_it_logs_nothing_for_no_episodes(personas: Personas) -> None:
-    selectors.log_access(personas.ward_nurse, [], AccessAction.LIST)
-    assert not AccessLogEntry.objects.exists()
 
 
 # --- Worklist ---------------------------------------------------------------------------------

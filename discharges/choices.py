@@ -1,0 +1,88 @@
+"""The coded values of the domain (stored as codes, shown with Swedish labels)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationKind(models.TextChoices):
+    REGION = "region", _("Region")
+    KOMMUN = "kommun", _("Municipality")
+    HOSPITAL = "hospital", _("Hospital")
+    WARD = "ward", _("Ward")
+    HEALTH_CENTRE = "health_centre", _("Health centre")
+
+
+class CareType(models.TextChoices):
+    SOMATIC = "somatik", _("Somatic care")
+    PSYCHIATRIC = "psykiatri", _("Psychiatric care")
+
+
+class Role(models.TextChoices):
+    WARD_STAFF = "ward_staff", _("Ward staff")
+    HC_COORDINATOR = "hc_coordinator", _("Care coordinator (health centre)")
+    KOMMUN_PLANNER = "kommun_planner", _("Municipal planner")
+    PROCESS_LEAD = "processledare", _("Process lead")
+    JOINT_GROUP = "partssammansatt", _("Joint group member")
+    ADMIN = "admin", _("System administrator")
+    INTEGRATION = "integration", _("System integration")
+
+
+# Which roles a membership of each kind of organisation may carry.
+ROLES_BY_KIND: dict[str, frozenset[str]] = {
+    OrganisationKind.WARD: frozenset({Role.WARD_STAFF}),
+    OrganisationKind.HEALTH_CENTRE: frozenset({Role.HC_COORDINATOR}),
+    OrganisationKind.KOMMUN: frozenset({Role.KOMMUN_PLANNER, Role.PROCESS_LEAD, Role.JOINT_GROUP}),
+    OrganisationKind.REGION: frozenset(
+        {Role.PROCESS_LEAD, Role.JOINT_GROUP, Role.ADMIN, Role.INTEGRATION}
+    ),
+    OrganisationKind.HOSPITAL: frozenset({Role.PROCESS_LEAD}),
+}
+
+
+class ConsentAction(models.TextChoices):
+    GIVEN = "given", _("Consent given")
+    WITHDRAWN = "withdrawn", _("Consent withdrawn")
+
+
+class EpisodeStatus(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    PLANNING = "planning", _("Planning")
+    READY = "ready", _("Ready for discharge")
+    DISCHARGED = "discharged", _("Discharged")
+    CLOSED = "closed", _("Closed without discharge")
+
+
+ACTIVE_STATUSES = (EpisodeStatus.REGISTERED, EpisodeStatus.PLANNING, EpisodeStatus.READY)
+
+
+class TrackColour(models.TextChoices):
+    GREEN = "green", _("Green: unchanged needs")
+    YELLOW = "yellow", _("Yellow: new or changed needs")
+    RED = "red", _("Red: complex needs")
+    BLUE = "blue", _("Blue")
+
+
+class Destination(models.TextChoices):
+    HOME = "ordinary_home", _("Ordinary home")
+    SPECIAL_HOUSING = "special_housing", _("Special housing")
+    SHORT_TERM = "short_term", _("Short-term placement")
+    OTHER = "other", _("Other")
+
+
+class ClosureReason(models.TextChoices):
+    DIED = "died", _("The patient died")
+    NO_NEEDS = "no_needs", _("No longer needs help after discharge")
+    TRANSFERRED = "transferred", _("Moved to another hospital")
+    NOT_COVERED = "not_covered", _("Not covered by the act")
+
+
+class AccessAction(models.TextChoices):
+    LIST = "list", _("List")
+    VIEW = "view", _("View")
+    WORKLIST = "worklist", _("Worklist")
+    API_LIST = "api_list", _("API list")
+    API_VIEW = "api_view", _("API view")
+    EXPORT = "export", _("Export")
+    WRITE = "write", _("Write")

@@ -1,0 +1,157 @@
+"""The kinds of message in an episode's event log and the payload each one carries.
+
+One schema per kind, as a ``TypedDict``: the services build payloads of these types, the
+projection and the event summary read them, and ``check_payload`` refuses a payload whose keys
+differ before it is stored (a test checks that the benchmark generator writes the same keys).
+Dates and times are ISO 8601 strings; ids are primary keys.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class EventKind(models.TextChoices):
+    REGISTERED = "registered", _("Episode registered")
+    ADMISSION_NOTICE = "admission_notice", _("Admission notice")
+    PRELIMINARY_DATE_CHANGED = "preliminary_date_changed", _("Preliminary ready date changed")
+    ADMISSION_ANSWER = "admission_answer", _("Answer to admission notice")
+    NAMED_CARE_CONTACT = "named_care_contact", _("Named care contact")
+    TRACK_COLOUR = "track_colour", _("Track colour assessed")
+    READY_NOTICE = "ready_notice", _("Ready for discharge")
+    READY_DATE_RECORDED = "ready_date_recorded", _("Ready date recorded without notice")
+    READY_NOTICE_WITHDRAWN = "ready_notice_withdrawn", _("Ready notice withdrawn")
+    SIP_INITIATIVE = "sip_initiative", _("SIP initiative")
+    SIP_INVITATION = "sip_invitation", _("SIP invitation")
+    SIP_HELD = "sip_held", _("SIP held")
+    SIP_CANCELLED = "sip_cancelled", _("SIP cancelled")
+    SOL_PLANNING_DONE = "sol_planning_done", _("SoL planning done")
+    HSL_PLANNING_DONE = "hsl_planning_done", _("HSL planning done")
+    KOMMUN_READY = "kommun_ready", _("Municipality ready")
+    HOMECOMING_ACKNOWLEDGED = "homecoming_acknowledged", _("Homecoming time acknowledged")
+    DISCHARGE = "discharge", _("Discharge")
+    CLOSED = "closed", _("Closed without discharge")
+    RECIPIENTS_CHANGED = "recipients_changed", _("Municipality or health centre changed")
+
+
+class Registered(TypedDict):
+    external_id: str | None
+    patient_id: int
+    ward_id: int
+    kommun_id: int
+    health_centre_id: int | None
+    care_type: str
+    admitted_at: str
+
+
+class AdmissionNotice(TypedDict):
+    preliminary_ready_date: str | None
+    reason: str
+
+
+class PreliminaryDateChanged(TypedDict):
+    preliminary_ready_date: str
+
+
+class AdmissionAnswer(TypedDict):
+    party: str | None  # "kommun" or "health_centre", set from the locked episode
+    current_services: bool
+    services: str
+    social_network: str
+    aids: str
+
+
+class NamedCareContact(TypedDict):
+    name: str
+    phone: str
+
+
+class TrackColourAssessed(TypedDict):
+    colour: str  # a TrackColour, or "" when only the SIP need is known
+    sip_needed: bool | None
+
+
+class ReadyDate(TypedDict):
+    """Ready notice and ready date recorded without a notice."""
+
+    ready_date: str
+
+
+class Reason(TypedDict):
+    """Withdrawn ready notice, cancelled SIP, closure (a ClosureReason code)."""
+
+    reason: str
+
+
+class SipInitiative(TypedDict):
+    note: str
+
+
+class SipInvitation(TypedDict):
+    meeting_at: str | None
+
+
+class SipHeld(TypedDict):
+    held_date: str
+
+
+class NoData(TypedDict):
+    """SoL/HSL planning done, kommunklar: the message itself is the fact."""
+
+
+class HomecomingAcknowledged(TypedDict):
+    homecoming_at: str
+
+
+class Discharge(TypedDict):
+    destination: str  # a Destination, or "" when not known (imported history)
+
+
+class RecipientsChanged(TypedDict):
+    kommun_id: int
+    health_centre_id: int | None
+
+
+PAYLOADS: dict[str, type] = {
+    EventKind.REGISTERED: Registered,
+    EventKind.ADMISSION_NOTICE: AdmissionNotice,
+    EventKind.PRELIMINARY_DATE_CHANGED: PreliminaryDateChanged,
+    EventKind.ADMISSION_ANSWER: AdmissionAnswer,
+    EventKind.NAMED_CARE_CONTACT: NamedCareContact,
+    EventKind.TRACK_COLOUR: TrackColourAssessed,
+    EventKind.READY_NOTICE: ReadyDate,
+    EventKind.READY_DATE_RECORDED: ReadyDate,
+    EventKind.READY_NOTICE_WITHDRAWN: Reason,
+    EventKind.SIP_INITIATIVE: SipInitiative,
+    EventKind.SIP_INVITATION: SipInvitation,
+    EventKind.SIP_HELD: SipHeld,
+    EventKind.SIP_CANCELLED: Reason,
+    EventKind.SOL_PLANNING_DONE: NoData,
+    EventKind.HSL_PLANNING_DONE: NoData,
+    EventKind.KOMMUN_READY: NoData,
+    EventKind.HOMECOMING_ACKNOWLEDGED: HomecomingAcknowledged,
+    EventKind.DISCHARGE: Discharge,
+    EventKind.CLOSED: Reason,
+    EventKind.RECIPIENTS_CHANGED: RecipientsChanged,
+}
+
+
+def payload_keys(kind: str) -> frozenset[str]:
+    """The keys a payload of ``kind`` holds."""
+    schema: Any = PAYLOADS[kind]
+    return frozenset(schema.__required_keys__ | schema.__optional_keys__)
+
+
+class PayloadMismatch(ValueError):
+    """A payload whose keys are not its kind's schema: a programming error, never user input."""
+
+
+def check_payload(kind: str, data: dict[str, Any]) -> None:
+    expected = payload_keys(kind)
+    if set(data) != expected:
+        raise PayloadMismatch(
+            f"{kind}: payload keys {sorted(data)} are not the schema's {sorted(expected)}"
+        )

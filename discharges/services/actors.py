@@ -1,0 +1,65 @@
+"""Who acts: a user for one organisation, and whether they may send for it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils.translation import gettext as _
+
+from discharges.models import Membership, Organisation, OrganisationKind, Role
+from discharges.selectors import acting_organisation
+from discharges.services.errors import NotPermitted
+
+# The role that sends messages on behalf of each kind of organisation.
+SENDER_ROLE = {
+    OrganisationKind.WARD: Role.WARD_STAFF,
+    OrganisationKind.KOMMUN: Role.KOMMUN_PLANNER,
+    OrganisationKind.HEALTH_CENTRE: Role.HC_COORDINATOR,
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A user acting for one organisation."""
+
+    user: AbstractBaseUser
+    organisation: Organisation
+
+
+def is_integration(actor: Actor) -> bool:
+    """Integration accounts act for any organisation of their region (e.g. the import)."""
+    return Membership.objects.filter(
+        user=actor.user,
+        role=Role.INTEGRATION,
+        organisation__as_region__code=actor.organisation.region_code,
+    ).exists()
+
+
+def check_actor(actor: Actor) -> bool:
+    """Raise NotPermitted unless the user may send for the organisation.
+
+    Returns True when the actor is an integration account (no back-dating limit).
+    """
+    role = SENDER_ROLE.get(OrganisationKind(actor.organisation.kind))
+    if (
+        role
+        and Membership.objects.filter(
+            user=actor.user, organisation_id=actor.organisation.pk, role=role
+        ).exists()
+    ):
+        return False
+    if is_integration(actor):
+        return True
+    raise NotPermitted(
+        _("%(user)s may not send messages for %(organisation)s.")
+        % {"user": actor.user, "organisation": actor.organisation}
+    )
+
+
+def actor_for(user: AbstractBaseUser, episode: object) -> Actor:
+    """The user acting for their organisation that is a party of the episode (pages, API)."""
+    organisation = acting_organisation(user, episode)  # type: ignore[arg-type]
+    if organisation is None:  # visible but not a party: cannot happen with group grants
+        raise NotPermitted(_("You are not a party of this episode."))
+    return Actor(user, organisation)

@@ -1,0 +1,138 @@
+"""The ward registers a stay (vårdtillfälle) and, with it, finds or creates the patient."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+
+from discharges.bulk import new_instance
+from discharges.events import Registered
+from discharges.models import (
+    CareType,
+    Episode,
+    EpisodeEvent,
+    EventKind,
+    HealthCentre,
+    Kommun,
+    Patient,
+    Ward,
+)
+from discharges.personnummer import normalise_personnummer
+from discharges.projection import apply_event
+from discharges.services.actors import Actor
+from discharges.services.errors import NotPermitted, Refused
+from discharges.services.recording import SINGLE, Recorder, check_time, new_event
+
+_CARETYPE_VALUES = frozenset(CareType.values)
+
+
+def register_patient(
+    *,
+    personnummer: str,
+    kommun: Kommun,
+    name: str = "",
+    address: str = "",
+    health_centre: HealthCentre | None = None,
+) -> Patient:
+    """Find the patient by personnummer or create them; returns the patient.
+
+    For an existing patient, the given name, address, kommun and hälsocentral update the record
+    (they are the current folkbokföring facts).
+    """
+    try:
+        number = normalise_personnummer(personnummer)
+    except Exception as exc:
+        raise Refused(" ".join(getattr(exc, "messages", [str(exc)])), field="personnummer") from exc
+    patient, created = Patient.objects.get_or_create(
+        personnummer=number,
+        defaults={
+            "name": name,
+            "address": address,
+            "kommun": kommun,
+            "health_centre": health_centre,
+        },
+    )
+    if not created:
+        changed = False
+        for attr, value in (("name", name), ("address", address)):
+            if value and getattr(patient, attr) != value:
+                setattr(patient, attr, value)
+                changed = True
+        if patient.kommun_id != kommun.pk or (
+            health_centre and patient.health_centre_id != health_centre.pk
+        ):
+            patient.kommun = kommun
+            patient.health_centre = health_centre or patient.health_centre
+            changed = True
+        if changed:
+            patient.save()
+    return patient
+
+
+def build_registration(
+    *,
+    actor: Actor,
+    patient: Patient,
+    ward: Ward,
+    admitted_at: datetime,
+    kommun: Kommun | None = None,
+    health_centre: HealthCentre | None = None,
+    care_type: str | None = None,
+    external_id: str | None = None,
+    unlimited_backdate: bool,
+) -> tuple[Episode, EpisodeEvent]:
+    """Check a registration and build the unsaved episode and its first event."""
+    if actor.organisation.pk != ward.pk:
+        raise NotPermitted(_("Only the ward itself may register an episode there."))
+    check_time(admitted_at, None, unlimited_backdate=True)
+    care_type = care_type or ward.care_type
+    if care_type not in _CARETYPE_VALUES:
+        raise Refused(_("Unknown care type."), field="care_type")
+    kommun = kommun or patient.kommun
+    if health_centre is None and patient.health_centre_id:
+        health_centre = patient.health_centre
+    episode: Episode = new_instance(Episode)
+    data: Registered = {
+        "external_id": external_id or None,
+        "patient_id": patient.pk,
+        "ward_id": ward.pk,
+        "kommun_id": kommun.pk,
+        "health_centre_id": health_centre.pk if health_centre else None,
+        "care_type": care_type,
+        "admitted_at": admitted_at.isoformat(),
+    }
+    event = new_event(None, 1, EventKind.REGISTERED, actor, admitted_at, data)
+    apply_event(episode, event)
+    return episode, event
+
+
+def register_episode(
+    *,
+    actor: Actor,
+    patient: Patient,
+    ward: Ward,
+    admitted_at: datetime,
+    kommun: Kommun | None = None,
+    health_centre: HealthCentre | None = None,
+    care_type: str | None = None,
+    external_id: str | None = None,
+    recorder: Recorder | None = None,
+) -> Episode:
+    """The ward registers a stay (vårdtillfälle). Kommun and hälsocentral default to the
+    patient's folkbokföringskommun and listing; they see the episode from the first message
+    sent to them (the admission or ready notice)."""
+    recorder = recorder or SINGLE
+    unlimited = recorder.check_actor(actor)
+    episode, event = build_registration(
+        actor=actor,
+        patient=patient,
+        ward=ward,
+        admitted_at=admitted_at,
+        kommun=kommun,
+        health_centre=health_centre,
+        care_type=care_type,
+        external_id=external_id,
+        unlimited_backdate=unlimited,
+    )
+    return recorder.register(actor, episode, event)

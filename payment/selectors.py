@@ -1,0 +1,37 @@
+"""Reads of the payment pages: which report lines a user may see at patient level."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from discharges.models import Kommun, OrganisationKind
+from discharges.selectors import memberships_of, visible_episodes
+from payment.reports import EpisodeLine
+
+
+def is_kommun_member(user: AbstractBaseUser, kommun: Kommun) -> bool:
+    return any(
+        m.organisation_id == kommun.pk and m.organisation.kind == OrganisationKind.KOMMUN
+        for m in memberships_of(user)
+    )
+
+
+def visible_lines(
+    user: AbstractBaseUser, lines: Iterable[EpisodeLine], kommuner: Iterable[Kommun]
+) -> list[EpisodeLine]:
+    """The report's episode lines shown at patient level: only to the staff of the line's own
+    kommun (of ``kommuner``, the ones in scope), and only episodes the user may see (their
+    grants); the region's follow-up roles see the monthly rows, never the episodes."""
+    lines = list(lines)
+    own = {k.code for k in kommuner if is_kommun_member(user, k)}
+    candidates = [line for line in lines if line.kommun in own]
+    if not candidates:
+        return []
+    visible = set(
+        visible_episodes(user)
+        .filter(pk__in=[line.pk for line in candidates])
+        .values_list("pk", flat=True)
+    )
+    return [line for line in candidates if line.pk in visible]
