@@ -16,18 +16,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from discharges import grants, services
+from discharges import services
 from discharges.bulk import insert_models
+from discharges.clock import ZONE
 from discharges.models import (
     CareType,
     Destination,
     Episode,
-    EpisodeEvent,
     HealthCentre,
     Hospital,
     Kommun,
@@ -39,8 +38,8 @@ from discharges.models import (
     Ward,
 )
 from discharges.personnummer import normalise_personnummer
-from discharges.projection import PROJECTED_FIELDS
-from discharges.services import Actor, Message, Refused, build_event
+from discharges.services import Actor, Refused
+from discharges.services.batch import BatchRecorder
 
 REQUIRED_COLUMNS = (
     "episode_id", "personnummer", "kommun", "care_type", "admitted_at", "admission_notice_at",
@@ -51,7 +50,6 @@ OPTIONAL_COLUMNS = (
     "hospital", "ward", "health_centre", "track_colour", "named_contact", "sip_held_date",
     "destination",
 )  # fmt: skip
-LOCAL = ZoneInfo("Europe/Stockholm")
 IMPORT_HOSPITAL = "Okänt sjukhus (import)"
 IMPORT_HEALTH_CENTRE = "Okänd hälsocentral (import)"
 IMPORTED_CONTACT = "Namngiven (importerad uppgift)"
@@ -103,9 +101,9 @@ def parse_datetime(value: str) -> datetime | None:
         raise CellError("expected a date and time, YYYY-MM-DDTHH:MM (ISO 8601)") from exc
     if parsed.tzinfo is not None:
         return parsed.astimezone(UTC)
-    utc = parsed.replace(tzinfo=LOCAL).astimezone(UTC)
+    utc = parsed.replace(tzinfo=ZONE).astimezone(UTC)
     # A local time in the hour skipped when clocks go forward does not exist.
-    if utc.astimezone(LOCAL).replace(tzinfo=None) != parsed:
+    if utc.astimezone(ZONE).replace(tzinfo=None) != parsed:
         raise CellError("this local time does not exist (daylight saving time starts)")
     return utc
 
@@ -228,65 +226,6 @@ class Parser:
         )
 
 
-# --- Recording in bulk ------------------------------------------------------------------------
-
-
-class BatchRecorder:
-    """The import's recorder: the same checks and projection as ``SingleRecorder``, saved in
-    bulk by ``flush``. Use inside one transaction that holds the row locks of any existing
-    episode it appends to."""
-
-    def __init__(self) -> None:
-        self.new_episodes: list[Episode] = []
-        self.touched: dict[int, Episode] = {}
-        self.audience_before: dict[int, frozenset[int]] = {}
-        # Each event with its episode: a new episode has no primary key until the flush.
-        self.events: list[tuple[Episode, EpisodeEvent]] = []
-        self._actors: dict[tuple[int, int], bool] = {}
-        self._external_ids: set[str] = set()
-
-    def check_actor(self, actor: Actor) -> bool:
-        key = (actor.user.pk, actor.organisation.pk)
-        if key not in self._actors:
-            self._actors[key] = services.check_actor(actor)
-        return self._actors[key]
-
-    def register(self, actor: Actor, episode: Episode, event: EpisodeEvent) -> Episode:
-        if episode.external_id in self._external_ids:
-            raise Refused("An episode with this id already exists.", field="external_id")
-        if episode.external_id:
-            self._external_ids.add(episode.external_id)
-        self.new_episodes.append(episode)
-        self.events.append((episode, event))
-        return episode
-
-    def append(
-        self, actor: Actor, episode: Episode, message: Message, expected_version: int | None
-    ) -> EpisodeEvent:
-        unlimited = self.check_actor(actor)
-        if episode.pk is not None and episode.pk not in self.touched:
-            self.touched[episode.pk] = episode
-            self.audience_before[episode.pk] = grants.audience(episode)
-        event = build_event(episode, actor, message, integration=unlimited)
-        self.events.append((episode, event))
-        return event
-
-    def flush(self) -> None:
-        """Save everything: new episodes, all events, projection updates, grants."""
-        insert_models(self.new_episodes)
-        for episode, event in self.events:
-            event.episode_id = episode.pk
-        insert_models([event for _episode, event in self.events])
-        if self.touched:
-            Episode.objects.bulk_update(
-                list(self.touched.values()), list(PROJECTED_FIELDS), batch_size=1000
-            )
-        grants.grant_new_episodes(self.new_episodes)
-        for pk, episode in self.touched.items():
-            if grants.audience(episode) != self.audience_before[pk]:
-                grants.sync_episode(episode)
-
-
 # --- The import -------------------------------------------------------------------------------
 
 
@@ -345,7 +284,7 @@ class Context:
 
 
 def _local_noon(day: date) -> datetime:
-    return datetime.combine(day, time(12), tzinfo=LOCAL).astimezone(UTC)
+    return datetime.combine(day, time(12), tzinfo=ZONE).astimezone(UTC)
 
 
 Step = tuple[datetime, int, str, Actor, Callable[..., Any], dict[str, Any]]
@@ -372,7 +311,7 @@ def _steps(row: Row, ward_actor: Actor, hc_actor: Callable[[], Actor]) -> list[S
                       {"ready_date": row.ready_date}))  # fmt: skip
     elif row.ready_date:
         ready_at = max(
-            datetime.combine(row.ready_date, time(0), tzinfo=LOCAL).astimezone(UTC), first
+            datetime.combine(row.ready_date, time(0), tzinfo=ZONE).astimezone(UTC), first
         )
         steps.append((ready_at, 3, "ready_date", ward_actor, services.record_ready_date,
                       {"ready_date": row.ready_date}))  # fmt: skip

@@ -67,6 +67,16 @@ def parse_agreement(data: dict[str, Any]) -> dict[str, Any]:
         if region is None:
             errors.append(f"key region: unknown länskod {region_code!r}")
         values["region"] = region
+    _parse_terms(data, values, errors)
+    amounts = _parse_daily_amounts(data, errors)
+    if errors:
+        raise AgreementInvalid(errors)
+    values["daily_amounts"] = amounts
+    return values
+
+
+def _parse_terms(data: dict[str, Any], values: dict[str, Any], errors: list[str]) -> None:
+    """The agreement's terms: first month, model, threshold, counts, flags and cut-off."""
     if "first_month" in data:
         raw = data["first_month"]
         try:
@@ -111,6 +121,10 @@ def parse_agreement(data: dict[str, Any]) -> dict[str, Any]:
             values["notice_cutoff"] = time.fromisoformat(raw)
         except ValueError:
             errors.append('key notice_cutoff: must be a clock time, "HH:MM"')
+
+
+def _parse_daily_amounts(data: dict[str, Any], errors: list[str]) -> dict[int, int]:
+    """``[daily_amounts]``: year = SEK per day."""
     amounts: dict[int, int] = {}
     if "daily_amounts" in data:
         table = data["daily_amounts"]
@@ -122,10 +136,7 @@ def parse_agreement(data: dict[str, Any]) -> dict[str, Any]:
                     errors.append(f"key daily_amounts.{year}: the key must be a year (YYYY)")
                 elif _int(errors, f"daily_amounts.{year}", amount, 0) is not None:
                     amounts[int(year)] = amount
-    if errors:
-        raise AgreementInvalid(errors)
-    values["daily_amounts"] = amounts
-    return values
+    return amounts
 
 
 @transaction.atomic

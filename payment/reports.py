@@ -163,9 +163,27 @@ def build_report(
     kommuner = sorted(set(Episode.objects.filter(scope).values_list("kommun__code", flat=True)))
     groups = [ALL] if not agreement.separate_care_types else sorted(CARE_TYPES)
 
-    # Monthly figures (R2) from the first month that matters up to ``last``.
-    start = min(first, terms.first_month)
-    figures: dict[tuple[str, str], dict[date, rules.MonthFigures]] = defaultdict(dict)
+    figures = _month_figures(agreement, min(first, terms.first_month), last, scope)
+    states = _states(agreement, terms, last, kommuner, groups, figures)
+    liable_months = {key: {s.month for s in history if s.liable} for key, history in states.items()}
+    # Liable days per episode (R5-R9).
+    lines, per_month = _episode_lines(agreement, terms, first, last, scope, liable_months)
+    rows = [
+        _row(agreement, kommun, group, month, figures, liable_months, per_month)
+        for kommun in kommuner
+        for group in groups
+        for month in rules.iter_months(first, last)
+    ]
+    return Report(agreement, first, last, rows, lines, states)
+
+
+Figures = dict[tuple[str, str], dict[date, rules.MonthFigures]]
+States = dict[tuple[str, str], list[rules.MonthState]]
+
+
+def _month_figures(agreement: Agreement, start: date, last: date, scope: Q) -> Figures:
+    """Monthly figures (R2) per kommun and group, from the first month that matters."""
+    figures: Figures = defaultdict(dict)
     counts = grouped_counts(
         Q(discharge_date__gte=start, discharge_date__lte=_month_end(last)) & scope,
         kommun_field="kommun__code",
@@ -180,14 +198,23 @@ def build_report(
             old.ready_days + row["n_ready_days"],
             old.episodes_3plus + row["n_episodes_3plus"],
         )
+    return figures
 
-    # Liability states (R3, R4).
-    states: dict[tuple[str, str], list[rules.MonthState]] = {}
-    liable_months: dict[tuple[str, str], set[date]] = {}
+
+def _states(
+    agreement: Agreement,
+    terms: rules.Terms,
+    last: date,
+    kommuner: list[str],
+    groups: list[str],
+    figures: Figures,
+) -> States:
+    """Liability states (R3, R4) per kommun and group; none under the per-episode model."""
+    states: States = {}
     if agreement.model == LiabilityModel.KOMMUN_AVERAGE and last >= terms.first_month:
         for kommun in kommuner:
             for group in groups:
-                history = rules.liability_states(
+                states[(kommun, group)] = rules.liability_states(
                     figures.get((kommun, group), {}),
                     first_month=terms.first_month,
                     last_month=last,
@@ -195,39 +222,35 @@ def build_report(
                     months_to_enter=terms.months_to_enter,
                     months_to_exit=terms.months_to_exit,
                 )
-                states[(kommun, group)] = history
-                liable_months[(kommun, group)] = {s.month for s in history if s.liable}
+    return states
 
-    # Liable days per episode (R5-R9).
-    lines, per_month = _episode_lines(agreement, terms, first, last, scope, liable_months)
 
-    rows: list[Row] = []
-    for kommun in kommuner:
-        for group in groups:
-            state_of = {s.month: s for s in states.get((kommun, group), [])}
-            for month in rules.iter_months(first, last):
-                fig = figures.get((kommun, group), {}).get(month) or rules.MonthFigures(
-                    month, 0, 0, 0
-                )
-                if agreement.model == LiabilityModel.PER_EPISODE:
-                    state = "per_episode"
-                else:
-                    state = "liable" if month in state_of and state_of[month].liable else "free"
-                days, amount = per_month.get((kommun, group, month), (0, 0))
-                rows.append(
-                    Row(
-                        kommun=kommun,
-                        care_type=group,
-                        month=month,
-                        episodes=fig.episodes,
-                        ready_days=fig.ready_days,
-                        episodes_3plus=fig.episodes_3plus,
-                        state=state,
-                        liable_days=days,
-                        amount_sek=amount,
-                    )
-                )
-    return Report(agreement, first, last, rows, lines, states)
+def _row(
+    agreement: Agreement,
+    kommun: str,
+    group: str,
+    month: date,
+    figures: Figures,
+    liable_months: dict[tuple[str, str], set[date]],
+    per_month: dict[tuple[str, str, date], tuple[int, int]],
+) -> Row:
+    fig = figures.get((kommun, group), {}).get(month) or rules.MonthFigures(month, 0, 0, 0)
+    if agreement.model == LiabilityModel.PER_EPISODE:
+        state = "per_episode"
+    else:
+        state = "liable" if month in liable_months.get((kommun, group), ()) else "free"
+    days, amount = per_month.get((kommun, group, month), (0, 0))
+    return Row(
+        kommun=kommun,
+        care_type=group,
+        month=month,
+        episodes=fig.episodes,
+        ready_days=fig.ready_days,
+        episodes_3plus=fig.episodes_3plus,
+        state=state,
+        liable_days=days,
+        amount_sek=amount,
+    )
 
 
 def _episode_lines(

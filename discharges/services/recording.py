@@ -1,9 +1,9 @@
 """Recording a message: the checks every message goes through, and the two recorders.
 
 Persistence is delegated to a *recorder* (the ``Recorder`` protocol): ``SingleRecorder`` (the
-default) locks, checks the version and saves one event at a time;
-``discharges.imports.BatchRecorder`` runs the very same checks and projection in memory and
-saves a whole file in bulk.
+default) locks, checks the version and saves one event at a time; ``BatchRecorder``
+(``discharges.services.batch``, used by the import) runs the very same checks and projection
+in memory and saves a whole file in bulk.
 """
 
 from __future__ import annotations
