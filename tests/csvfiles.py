@@ -5,6 +5,8 @@
 - ``stay(...)``: a row derived from a ready date and a discharge date with the usual times
   (admitted five days before the ready date at 08:00, admission notice two hours later, ready
   notice at 09:00 on the ready date, discharge at 14:00), each prerequisite switchable.
+- ``full_row()`` / ``minimal_row()``: the import tests' rows A-1 (every column filled: a
+  red-track stay in Umeå with a SIP, discharged home) and B-1 (only the required facts).
 - ``write_csv`` / ``import_csv_file`` / ``report``: files under pytest's ``tmp_path`` and the
   management commands through ``call_command`` (messages in English).
 """
@@ -94,6 +96,42 @@ def stay(
         discharged_at=f"{discharge}T14:00" if discharge else "",
         **extra,
     )
+
+
+def full_row(**overrides: Any) -> dict[str, str]:
+    """Every column filled: a red-track stay in Umeå with a SIP, discharged home."""
+    values: dict[str, Any] = {
+        "kommun": "2480",
+        "care_type": "somatik",
+        "admitted_at": "2026-03-02T08:00",
+        "admission_notice_at": "2026-03-02T10:30",
+        "preliminary_ready_date": "2026-03-09",
+        "ready_date": "2026-03-10",
+        "ready_notice_at": "2026-03-10T09:15",
+        "sip_needed": "ja",
+        "sip_invitation_at": "2026-03-11T13:00",
+        "discharged_at": "2026-03-16T11:45",
+        "hospital": "Norrlands universitetssjukhus",
+        "ward": "Avdelning 4 medicin",
+        "health_centre": "Ålidhems hälsocentral",
+        "track_colour": "röd",
+        "named_contact": "ja",
+        "sip_held_date": "2026-03-13",
+        "destination": "ordinary_home",
+    }
+    values.update(overrides)
+    return row(values.pop("episode_id", "A-1"), values.pop("personnummer", pnr(1)), **values)
+
+
+def minimal_row(**overrides: Any) -> dict[str, str]:
+    """Only the required facts: registered, nothing sent yet."""
+    values: dict[str, Any] = {
+        "kommun": "2482",
+        "care_type": "psykiatri",
+        "admitted_at": "2026-04-01T22:10",
+    }
+    values.update(overrides)
+    return row(values.pop("episode_id", "B-1"), values.pop("personnummer", pnr(2)), **values)
 
 
 def csv_text(rows: list[dict[str, str]], columns: tuple[str, ...] | list[str] = COLUMNS) -> str:

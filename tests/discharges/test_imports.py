@@ -33,8 +33,10 @@ from discharges.projection import projection_of, replay
 from tests.csvfiles import (
     COLUMNS,
     bad_check_digit,
+    full_row,
     import_csv_file,
     import_rows,
+    minimal_row,
     pnr,
     row,
     run_command,
@@ -43,42 +45,6 @@ from tests.csvfiles import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def full_row(**overrides: Any) -> dict[str, str]:
-    """Every column filled: a red-track stay in Umeå with a SIP, discharged home."""
-    values: dict[str, Any] = {
-        "kommun": "2480",
-        "care_type": "somatik",
-        "admitted_at": "2026-03-02T08:00",
-        "admission_notice_at": "2026-03-02T10:30",
-        "preliminary_ready_date": "2026-03-09",
-        "ready_date": "2026-03-10",
-        "ready_notice_at": "2026-03-10T09:15",
-        "sip_needed": "ja",
-        "sip_invitation_at": "2026-03-11T13:00",
-        "discharged_at": "2026-03-16T11:45",
-        "hospital": "Norrlands universitetssjukhus",
-        "ward": "Avdelning 4 medicin",
-        "health_centre": "Ålidhems hälsocentral",
-        "track_colour": "röd",
-        "named_contact": "ja",
-        "sip_held_date": "2026-03-13",
-        "destination": "ordinary_home",
-    }
-    values.update(overrides)
-    return row(values.pop("episode_id", "A-1"), values.pop("personnummer", pnr(1)), **values)
-
-
-def minimal_row(**overrides: Any) -> dict[str, str]:
-    """Only the required facts: registered, nothing sent yet."""
-    values: dict[str, Any] = {
-        "kommun": "2482",
-        "care_type": "psykiatri",
-        "admitted_at": "2026-04-01T22:10",
-    }
-    values.update(overrides)
-    return row(values.pop("episode_id", "B-1"), values.pop("personnummer", pnr(2)), **values)
 
 
 def utc(*args: int) -> datetime:
@@ -125,6 +91,14 @@ def test_valid_file_imports_episodes_events_and_projection(tmp_path: Path) -> No
     assert out.startswith("episodes.csv: 2 new, 0 updated, 0 unchanged episodes; 9 events")
 
     a = Episode.objects.select_related("patient", "kommun", "ward__hospital").get(external_id="A-1")
+    assert_full_row_projection(a)
+    assert_full_row_events(a)
+    b = Episode.objects.select_related("patient", "ward__hospital").get(external_id="B-1")
+    assert_minimal_row_imported(b)
+
+
+def assert_full_row_projection(a: Episode) -> None:
+    """Row A (``csvfiles.full_row``) as projected: every column landed in its field."""
     assert a.patient.personnummer == pnr(1)
     assert a.patient.kommun.code == "2480"
     assert a.kommun.code == "2480"
@@ -155,6 +129,9 @@ def test_valid_file_imports_episodes_events_and_projection(tmp_path: Path) -> No
     assert a.status == EpisodeStatus.DISCHARGED
     assert a.version == 8
 
+
+def assert_full_row_events(a: Episode) -> None:
+    """Row A's events: in order, at their times, by the integration account, replayable."""
     events = list(a.events.order_by("seq"))
     assert [(e.seq, e.kind) for e in events] == [
         (1, "registered"),
@@ -185,7 +162,9 @@ def test_valid_file_imports_episodes_events_and_projection(tmp_path: Path) -> No
     # The bulk-saved projection is what replaying the stored events gives.
     assert projection_of(replay(events)) == projection_of(a)
 
-    b = Episode.objects.select_related("patient", "ward__hospital").get(external_id="B-1")
+
+def assert_minimal_row_imported(b: Episode) -> None:
+    """Row B (``csvfiles.minimal_row``): registered only, at the import's placeholder ward."""
     assert b.patient.personnummer == pnr(2)
     assert b.kommun.code == "2482"
     assert b.care_type == "psykiatri"
