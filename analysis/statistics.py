@@ -28,6 +28,8 @@ def _sip_intervals() -> dict[Key, list[int]]:
         .values_list("kommun_id", "care_type", "month", "sip_held_after_days")
     )
     for kommun_id, care_type, month, days in rows:
+        if days is None:  # excluded by the filter; for the type checker
+            continue
         intervals[(kommun_id, care_type, month)].append(days)
         intervals[(kommun_id, StatCareType.ALL, month)].append(days)
     return intervals

@@ -6,11 +6,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from analysis.models import MonthlyStatistic, StatCareType
+from discharges.http import AuthenticatedHttpRequest
 from discharges.models import Kommun
 from discharges.selectors import follow_up_kommuner
 from payment.models import Agreement
@@ -41,7 +42,7 @@ def _thresholds(kommuner: list[Kommun]) -> dict[str, Decimal]:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     kommuner = list(follow_up_kommuner(request.user).order_by("code"))
     if not kommuner:
         raise Http404

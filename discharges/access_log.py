@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from discharges.bulk import insert_tuples
@@ -17,7 +17,7 @@ from discharges.selectors import acting_organisation_id
 
 
 def log_access(
-    user: AbstractBaseUser,
+    user: User,
     episodes: Iterable[Episode],
     action: str,
     detail: str = "",

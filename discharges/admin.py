@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from discharges import services
 from discharges.access_log import log_access
+from discharges.http import signed_in
 from discharges.models import (
     ROLES_BY_KIND,
     AccessAction,
@@ -102,7 +103,7 @@ class MembershipForm(forms.ModelForm):
         fields = ["user", "organisation", "role"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         organisation, role = data.get("organisation"), data.get("role")
         if organisation and role and role not in ROLES_BY_KIND.get(organisation.kind, ()):
             self.add_error("role", _("This role does not exist at this kind of organisation."))
@@ -157,7 +158,7 @@ class PatientAdmin(admin.ModelAdmin):
         response = super().change_view(request, object_id, form_url, extra_context)
         if object_id.isdigit():
             AccessLogEntry.objects.create(
-                user=request.user,
+                user=signed_in(request),
                 patient_id=int(object_id),
                 action=AccessAction.VIEW,
                 detail="admin",
@@ -167,7 +168,7 @@ class PatientAdmin(admin.ModelAdmin):
 
 class EventInline(admin.TabularInline):
     model = EpisodeEvent
-    fields = ["seq", "kind", "occurred_at", "recorded_at", "organisation", "author", "data"]
+    fields = ("seq", "kind", "occurred_at", "recorded_at", "organisation", "author", "data")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -192,7 +193,7 @@ class EpisodeAdmin(ReadOnlyAdmin):
         response = super().change_view(request, object_id, form_url, extra_context)
         episode = Episode.objects.filter(pk=object_id).first() if object_id.isdigit() else None
         if episode is not None:
-            log_access(request.user, [episode], AccessAction.VIEW, detail="admin")
+            log_access(signed_in(request), [episode], AccessAction.VIEW, detail="admin")
         return response
 
 

@@ -52,15 +52,16 @@ def grouped_counts(
     Each row has ``group_kommun`` (the value of ``kommun_field``), ``care_type`` and ``month``
     (a date).
     """
-    rows = list(
-        discharged_with_ready_date()
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in discharged_with_ready_date()
         .filter(where or Q())
         .annotate(month=TruncMonth("discharge_date"), group_kommun=F(kommun_field))
         .values("group_kommun", "care_type", "month")
         # Aliased: several counts share a name with an Episode field their filters refer to.
         .annotate(**{f"n_{name}": expression for name, expression in COUNTS.items()})
         .order_by()
-    )
+    ]
     for row in rows:
         if isinstance(row["month"], datetime):  # TruncMonth of a date is a date, except on
             row["month"] = row["month"].date()  # some backends; normalise

@@ -18,6 +18,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from discharges import access_log, selectors, services
 from discharges.forms import MESSAGE_FORMS
+from discharges.http import api_user
 from discharges.models import AccessAction, Episode, EpisodeEvent
 from discharges.pagination import ScopePagination, count_with
 
@@ -54,7 +55,9 @@ class EpisodeListSerializer(serializers.ModelSerializer):
 
 class EventSerializer(serializers.ModelSerializer):
     organisation = serializers.CharField(source="organisation.name")
-    data = serializers.SerializerMethodField()
+    # The payload, hidden where the reader may not see it (drf-stubs type ``data`` as the
+    # serializer's output property; here it is a field of the same name).
+    data = serializers.SerializerMethodField()  # type: ignore[assignment]
 
     class Meta:
         model = EpisodeEvent
@@ -72,7 +75,7 @@ class EpisodeList(ListAPIView):
     pagination_class = ScopePagination
 
     def get_queryset(self) -> Any:
-        user = self.request.user
+        user = api_user(self.request)
         status = self.request.query_params.get("status", "all")
         queryset = selectors.episode_list(user, status=status)
         if status == "all":
@@ -83,7 +86,7 @@ class EpisodeList(ListAPIView):
         response = super().list(request, *args, **kwargs)
         ids = [row["id"] for row in response.data["results"]]
         access_log.log_access(
-            request.user, Episode.objects.filter(pk__in=ids), AccessAction.API_LIST
+            api_user(request), Episode.objects.filter(pk__in=ids), AccessAction.API_LIST
         )
         return response
 
@@ -93,10 +96,11 @@ class EpisodeDetail(APIView):
 
     @extend_schema(responses={200: OpenApiResponse(description="Episode with timeline")})
     def get(self, request: Request, pk: int) -> Response:
-        episode = selectors.get_visible_episode(request.user, pk)
-        access_log.log_access(request.user, [episode], AccessAction.API_VIEW)
-        view = selectors.present_episode(request.user, episode)
-        entries = selectors.timeline(request.user, episode)
+        user = api_user(request)
+        episode = selectors.get_visible_episode(user, pk)
+        access_log.log_access(user, [episode], AccessAction.API_VIEW)
+        view = selectors.present_episode(user, episode)
+        entries = selectors.timeline(user, episode)
         hidden = {e.event.pk for e in entries if not e.show_data}
         events = EventSerializer(
             [e.event for e in entries], many=True, context={"hidden_event_ids": hidden}
@@ -131,7 +135,8 @@ class SendMessage(APIView):
 
     @extend_schema(request=None, responses={201: OpenApiResponse(description="The new event")})
     def post(self, request: Request, pk: int, kind: str) -> Response:
-        episode = selectors.get_visible_episode(request.user, pk)
+        user = api_user(request)
+        episode = selectors.get_visible_episode(user, pk)
         if kind not in MESSAGE_FORMS:
             return Response({"detail": "unknown message kind"}, status=404)
         form_class, service = MESSAGE_FORMS[kind]
@@ -139,7 +144,7 @@ class SendMessage(APIView):
         if not form.is_valid():
             return Response({"errors": form.errors.get_json_data()}, status=400)
         event = service(
-            actor=services.actor_for(request.user, episode),
+            actor=services.actor_for(user, episode),
             episode=episode,
             **form.service_kwargs(),
         )
@@ -154,12 +159,13 @@ class Acknowledge(APIView):
 
     @extend_schema(request=None, responses={201: OpenApiResponse(description="Acknowledged")})
     def post(self, request: Request, pk: int, event_id: int) -> Response:
-        episode = selectors.get_visible_episode(request.user, pk)
+        user = api_user(request)
+        episode = selectors.get_visible_episode(user, pk)
         event = EpisodeEvent.objects.filter(pk=event_id, episode=episode).first()
-        organisation = selectors.acting_organisation(request.user, episode)
+        organisation = selectors.acting_organisation(user, episode)
         if event is None or organisation is None:
             return Response({"detail": "not found"}, status=404)
         receipt = services.acknowledge_receipt(
-            actor=services.Actor(request.user, organisation), event=event
+            actor=services.Actor(user, organisation), event=event
         )
         return Response({"acknowledged_at": receipt.acknowledged_at}, status=201)

@@ -79,13 +79,13 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
             copy.write_row(row)
 
 
-def insert_models(objs: list[models.Model], *, batch_size: int = 2000) -> None:
+def insert_models(objs: Sequence[models.Model], *, batch_size: int = 2000) -> None:
     """Insert unsaved model instances of one model and set their primary keys."""
     if not objs:
         return
     model = type(objs[0])
     if not _is_postgresql():
-        model.objects.bulk_create(objs, batch_size=batch_size)
+        model._default_manager.bulk_create(objs, batch_size=batch_size)
         return
     for obj, pk in zip(objs, allocate_ids(model, len(objs)), strict=True):
         obj.pk = pk
@@ -97,12 +97,12 @@ def insert_models(objs: list[models.Model], *, batch_size: int = 2000) -> None:
         row = read(obj)
         if not json_at:
             return row
-        row = list(row)
+        cells = list(row)
         for i in json_at:
-            row[i] = json.dumps(row[i], cls=DjangoJSONEncoder)
-        return row
+            cells[i] = json.dumps(cells[i], cls=DjangoJSONEncoder)
+        return cells
 
-    copy_rows(model._meta.db_table, [f.column for f in fields], (values(o) for o in objs))
+    copy_rows(model._meta.db_table, [str(f.column) for f in fields], (values(o) for o in objs))
 
 
 def insert_tuples(
@@ -115,7 +115,7 @@ def insert_tuples(
         copy_rows(model._meta.db_table, columns, rows)
         return
     attnames = {f.column: f.attname for f in model._meta.concrete_fields}
-    model.objects.bulk_create(
+    model._default_manager.bulk_create(
         [model(**{attnames[c]: v for c, v in zip(columns, row, strict=True)}) for row in rows],
         batch_size=2000,
     )

@@ -85,8 +85,10 @@ def pending_tasks(episode: Episode, party: str, now: datetime, today: date) -> l
         invited = episode.sip_invitation_at is not None and episode.sip_cancelled_at is None
         cancelled = episode.sip_cancelled_at is not None
         if episode.sip_needed and episode.ready_date and not invited and not cancelled:
-            due = sip_invitation_due(episode.ready_date)
-            tasks.append(Task("sip_invitation", str(_("Send SIP invitation")), due, today > due))
+            sip_due = sip_invitation_due(episode.ready_date)
+            tasks.append(
+                Task("sip_invitation", str(_("Send SIP invitation")), sip_due, today > sip_due)
+            )
         if invited and episode.sip_held_date is None:
             tasks.append(Task("sip_held", str(_("Record the SIP meeting"))))
     return tasks

@@ -3,7 +3,7 @@ passes ``cleaned_data`` straight to the service."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -206,7 +206,7 @@ class RegisterEpisodeForm(forms.Form):
     def __init__(self, *args: Any, wards: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if wards is not None:
-            self.fields["ward"].queryset = wards
+            cast(forms.ModelChoiceField, self.fields["ward"]).queryset = wards
             if len(wards) == 1:
                 self.fields["ward"].initial = wards[0]
 

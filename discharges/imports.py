@@ -341,6 +341,7 @@ def _compare(episode: Episode, row: Row, column: str) -> tuple[Any, Any, tuple[s
     The stored value is None when the episode lacks the message (it is then added); any other
     difference is a conflict.
     """
+    stored: Any
     if column in ("track_colour", "sip_needed"):
         assessed = bool(episode.track_colour) or episode.sip_needed is not None
         stored = (episode.track_colour or None, episode.sip_needed) if assessed else None

@@ -56,6 +56,13 @@ def as_datetime(value: str | datetime | None) -> datetime | None:
     return parse_datetime(value)
 
 
+def _required_datetime(value: str) -> datetime:
+    moment = as_datetime(value)
+    if moment is None:
+        raise ValueError(f"not a date and time: {value!r}")
+    return moment
+
+
 def _registered(ep: Episode, data: Registered, at: datetime) -> None:
     ep.external_id = data.get("external_id")
     ep.patient_id = data["patient_id"]
@@ -63,7 +70,7 @@ def _registered(ep: Episode, data: Registered, at: datetime) -> None:
     ep.kommun_id = data["kommun_id"]
     ep.health_centre_id = data.get("health_centre_id")
     ep.care_type = data["care_type"]
-    ep.admitted_at = as_datetime(data["admitted_at"])
+    ep.admitted_at = _required_datetime(data["admitted_at"])
     ep.status = EpisodeStatus.REGISTERED
 
 
@@ -173,9 +180,10 @@ def _sip_invitation(ep: Episode, data: SipInvitation, at: datetime) -> None:
 
 
 def _sip_held(ep: Episode, data: SipHeld, at: datetime) -> None:
-    ep.sip_held_date = as_date(data["held_date"])
-    if ep.sip_invitation_at is not None:
-        ep.sip_held_after_days = (ep.sip_held_date - local_date(ep.sip_invitation_at)).days
+    held = as_date(data["held_date"])
+    ep.sip_held_date = held
+    if held is not None and ep.sip_invitation_at is not None:
+        ep.sip_held_after_days = (held - local_date(ep.sip_invitation_at)).days
 
 
 def _sip_cancelled(ep: Episode, data: Reason, at: datetime) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, Permission
+from django.contrib.auth.models import Permission, User
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -37,7 +37,7 @@ from discharges.models import (
 )
 
 
-def memberships_of(user: AbstractBaseUser) -> list[Membership]:
+def memberships_of(user: User) -> list[Membership]:
     """The user's memberships, cached on the user object for the request."""
     cached = getattr(user, "_svu_memberships", None)
     if cached is None:
@@ -48,20 +48,20 @@ def memberships_of(user: AbstractBaseUser) -> list[Membership]:
     return cached
 
 
-def forget_memberships(user: AbstractBaseUser) -> None:
+def forget_memberships(user: User) -> None:
     """Drop the memberships cached on the user object, after they changed."""
     user.__dict__.pop("_svu_memberships", None)
 
 
-def organisation_ids(user: AbstractBaseUser) -> set[int]:
+def organisation_ids(user: User) -> set[int]:
     return {m.organisation_id for m in memberships_of(user)}
 
 
-def has_role(user: AbstractBaseUser, *roles: str) -> bool:
+def has_role(user: User, *roles: str) -> bool:
     return any(m.role in roles for m in memberships_of(user))
 
 
-def view_permission_id(user: AbstractBaseUser) -> int:
+def view_permission_id(user: User) -> int:
     """discharges.view_episode's id, looked up once per request (cached on the user object;
     not in a module global, which would outlive a test database's permissions)."""
     cached = getattr(user, "_svu_view_permission_id", None)
@@ -73,15 +73,17 @@ def view_permission_id(user: AbstractBaseUser) -> int:
     return cached
 
 
-def view_grants(user: AbstractBaseUser) -> QuerySet[EpisodeGroupObjectPermission]:
+def view_grants(user: User) -> QuerySet[EpisodeGroupObjectPermission]:
     """The view grants held by the groups of the user's organisations."""
-    group_ids = sorted({m.organisation.group_id for m in memberships_of(user)})
+    group_ids = sorted(
+        {gid for m in memberships_of(user) if (gid := m.organisation.group_id) is not None}
+    )
     return EpisodeGroupObjectPermission.objects.filter(
         group_id__in=group_ids, permission_id=view_permission_id(user)
     )
 
 
-def visible_episodes(user: AbstractBaseUser) -> QuerySet[Episode]:
+def visible_episodes(user: User) -> QuerySet[Episode]:
     """Episodes the user's organisations hold a view grant on (never all, not even for admins).
 
     The grants are django-guardian's direct foreign-key group permissions, as
@@ -95,12 +97,12 @@ def visible_episodes(user: AbstractBaseUser) -> QuerySet[Episode]:
     return Episode.objects.filter(pk__in=view_grants(user).values("content_object_id"))
 
 
-def visible_count(user: AbstractBaseUser) -> int:
+def visible_count(user: User) -> int:
     """How many episodes the user may see, counted on the grant index (the unfiltered list)."""
     return view_grants(user).values("content_object_id").distinct().count()
 
 
-def get_visible_episode(user: AbstractBaseUser, episode_id: Any) -> Episode:
+def get_visible_episode(user: User, episode_id: Any) -> Episode:
     try:
         return (
             visible_episodes(user)
@@ -111,14 +113,14 @@ def get_visible_episode(user: AbstractBaseUser, episode_id: Any) -> Episode:
         raise Http404 from exc
 
 
-def acting_organisation_id(user: AbstractBaseUser, episode: Episode) -> int | None:
+def acting_organisation_id(user: User, episode: Episode) -> int | None:
     """The id of the user's organisation that is a party of the episode (ward first)."""
     mine = organisation_ids(user)
     parties = (episode.ward_id, episode.kommun_id, episode.health_centre_id)
     return next((org_id for org_id in parties if org_id in mine), None)
 
 
-def acting_organisation(user: AbstractBaseUser, episode: Episode) -> Organisation | None:
+def acting_organisation(user: User, episode: Episode) -> Organisation | None:
     """The user's organisation that is a party of the episode (ward first)."""
     org_id = acting_organisation_id(user, episode)
     return next((m.organisation for m in memberships_of(user) if m.organisation_id == org_id), None)
@@ -135,12 +137,12 @@ def party_of(episode: Episode, organisation: Organisation) -> str | None:
     return None
 
 
-def party_for_user(user: AbstractBaseUser, episode: Episode) -> str | None:
+def party_for_user(user: User, episode: Episode) -> str | None:
     org = acting_organisation(user, episode)
     return party_of(episode, org) if org is not None else None
 
 
-def can_see_details(user: AbstractBaseUser, episode: Episode) -> bool:
+def can_see_details(user: User, episode: Episode) -> bool:
     """Beyond name, personnummer, address and expected discharge time (Privacy): only the ward,
     or every party once the patient's consent is recorded."""
     return episode.ward_id in organisation_ids(user) or episode.patient.has_consent
@@ -171,9 +173,7 @@ class EpisodeView:
     tasks: list[Task]
 
 
-def present_episode(
-    user: AbstractBaseUser, episode: Episode, *, now: datetime | None = None
-) -> EpisodeView:
+def present_episode(user: User, episode: Episode, *, now: datetime | None = None) -> EpisodeView:
     now = now or timezone.now()
     details = can_see_details(user, episode)
     party = party_for_user(user, episode)
@@ -222,7 +222,7 @@ class TimelineEntry:
     can_acknowledge: bool
 
 
-def timeline(user: AbstractBaseUser, episode: Episode) -> list[TimelineEntry]:
+def timeline(user: User, episode: Episode) -> list[TimelineEntry]:
     """The episode's messages in order. Message contents are shown to their author's
     organisation and, as for the episode's fields, to the ward or under consent."""
     my_orgs = organisation_ids(user)
@@ -253,9 +253,7 @@ def timeline(user: AbstractBaseUser, episode: Episode) -> list[TimelineEntry]:
     ]
 
 
-def episode_list(
-    user: AbstractBaseUser, *, status: str | None = None, query: str = ""
-) -> QuerySet[Episode]:
+def episode_list(user: User, *, status: str | None = None, query: str = "") -> QuerySet[Episode]:
     """The scoped episode list, newest admission first, with the patient (what the list
     shows). Joining more costs at national scale: with multi-table inheritance every
     organisation is two joins, and planning a seven-table join alone took 9 ms (bench/)."""
@@ -269,9 +267,7 @@ def episode_list(
     return qs.order_by("-admitted_at", "-id")
 
 
-def overdue_admission_notices(
-    user: AbstractBaseUser, now: datetime | None = None
-) -> QuerySet[Episode]:
+def overdue_admission_notices(user: User, now: datetime | None = None) -> QuerySet[Episode]:
     """Active episodes whose admission notice is unsent more than 24 h after admission."""
     now = now or timezone.now()
     return visible_episodes(user).filter(
@@ -281,7 +277,7 @@ def overdue_admission_notices(
     )
 
 
-def overdue_sip_invitations(user: AbstractBaseUser, today: date | None = None) -> QuerySet[Episode]:
+def overdue_sip_invitations(user: User, today: date | None = None) -> QuerySet[Episode]:
     """Episodes needing a SIP whose invitation is unsent after ready date + 3 days."""
     today = today or timezone.localdate()
     return (
@@ -295,9 +291,7 @@ def overdue_sip_invitations(user: AbstractBaseUser, today: date | None = None) -
     )
 
 
-def worklist(
-    user: AbstractBaseUser, *, now: datetime | None = None, limit: int = 200
-) -> list[EpisodeView]:
+def worklist(user: User, *, now: datetime | None = None, limit: int = 200) -> list[EpisodeView]:
     """What waits for the user's organisations, most urgent first."""
     now = now or timezone.now()
     candidates = (
@@ -327,7 +321,7 @@ def worklist(
 REGION_FOLLOW_UP_ROLES = (Role.PROCESS_LEAD, Role.JOINT_GROUP, Role.ADMIN)
 
 
-def follow_up_kommuner(user: AbstractBaseUser, *, liability: bool = False) -> QuerySet[Kommun]:
+def follow_up_kommuner(user: User, *, liability: bool = False) -> QuerySet[Kommun]:
     """The kommuner whose follow-up the user may see.
 
     Monthly statistics are aggregates: every member sees the kommuner of their region(s).
@@ -356,7 +350,7 @@ def follow_up_kommuner(user: AbstractBaseUser, *, liability: bool = False) -> Qu
     return Kommun.objects.filter(query).select_related("region")
 
 
-def may_see_liability(user: AbstractBaseUser) -> bool:
+def may_see_liability(user: User) -> bool:
     """Whether the liability pages are for the user (the menu), by the rule above."""
     return any(
         m.organisation.kind == OrganisationKind.KOMMUN

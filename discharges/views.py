@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from discharges import access_log, selectors, services
 from discharges.forms import MESSAGE_FORMS, PersonnummerSearchForm, RegisterEpisodeForm
+from discharges.http import AuthenticatedHttpRequest
 from discharges.models import (
     AccessAction,
     EpisodeEvent,
@@ -31,7 +32,7 @@ from discharges.pagination import UncountedPage
 
 
 @login_required
-def worklist(request: HttpRequest) -> HttpResponse:
+def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Att göra: what waits for the user's organisations, overdue first."""
     views = selectors.worklist(request.user)
     access_log.log_access(request.user, [v.episode for v in views], AccessAction.WORKLIST)
@@ -39,7 +40,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def episode_list(request: HttpRequest) -> HttpResponse:
+def episode_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = request.GET.get("status", "active")
     query = request.GET.get("q", "").strip()[:100]
     qs = selectors.episode_list(request.user, status=status, query=query)
@@ -67,17 +68,19 @@ def episode_list(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("personnummer")
 @login_required
 @require_POST
-def find_by_personnummer(request: HttpRequest) -> HttpResponse:
+def find_by_personnummer(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The personnummer travels in the POST body; the redirect carries the patient id only."""
     form = PersonnummerSearchForm(request.POST)
     if form.is_valid():
         patient = Patient.objects.filter(personnummer=form.cleaned_data["personnummer"]).first()
-        visible = patient and selectors.visible_episodes(request.user).filter(patient=patient)
-        if visible and visible.exists():
+        if (
+            patient is not None
+            and selectors.visible_episodes(request.user).filter(patient=patient).exists()
+        ):
             return redirect(f"{_list_url()}?status=all&patient={patient.pk}")
         messages.info(request, _("No episode of yours concerns that personal identity number."))
     else:
-        messages.error(request, " ".join(form.errors["personnummer"]))
+        messages.error(request, " ".join(str(e) for e in form.errors["personnummer"]))
     return redirect(_list_url())
 
 
@@ -86,7 +89,7 @@ def _list_url() -> str:
 
 
 def _detail_context(
-    request: HttpRequest, episode: Any, bound: dict[str, Any] | None = None
+    request: AuthenticatedHttpRequest, episode: Any, bound: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     view = selectors.present_episode(request.user, episode)
     forms = []
@@ -111,7 +114,7 @@ def _detail_context(
 
 
 @login_required
-def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def episode_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     episode = selectors.get_visible_episode(request.user, pk)
     access_log.log_access(request.user, [episode], AccessAction.VIEW)
     return render(request, "discharges/episode_detail.html", _detail_context(request, episode))
@@ -119,7 +122,7 @@ def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def send_message(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def send_message(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpResponse:
     episode = selectors.get_visible_episode(request.user, pk)
     if kind not in MESSAGE_FORMS:
         raise Http404
@@ -152,7 +155,7 @@ def _add_refusal(form: Any, exc: services.Refused) -> None:
 
 @login_required
 @require_POST
-def acknowledge(request: HttpRequest, pk: int, event_id: int) -> HttpResponse:
+def acknowledge(request: AuthenticatedHttpRequest, pk: int, event_id: int) -> HttpResponse:
     episode = selectors.get_visible_episode(request.user, pk)
     event = get_object_or_404(EpisodeEvent, pk=event_id, episode=episode)
     try:
@@ -165,7 +168,7 @@ def acknowledge(request: HttpRequest, pk: int, event_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def consent(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def consent(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     episode = selectors.get_visible_episode(request.user, pk)
     service = {"give": services.record_consent, "withdraw": services.withdraw_consent}.get(action)
     if service is None:
@@ -184,7 +187,7 @@ def consent(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @sensitive_post_parameters("personnummer")
 @login_required
-def register_episode(request: HttpRequest) -> HttpResponse:
+def register_episode(request: AuthenticatedHttpRequest) -> HttpResponse:
     wards = Ward.objects.filter(
         pk__in=[
             m.organisation_id

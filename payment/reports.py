@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Q
 
@@ -304,7 +304,8 @@ def _episode_lines(
             bucket = per_month[(ep["kommun__code"], group, month)]
             bucket[0] += count
             bucket[1] += amounts[month]
-        if ep["discharge_date"] <= period_end:
+        ready_date, discharge_date = cast(date, ep["ready_date"]), cast(date, ep["discharge_date"])
+        if discharge_date <= period_end:
             start = (
                 rules.liability_start(ep["ready_notice_at"], terms)
                 if agreement.model == LiabilityModel.PER_EPISODE and ep["ready_notice_at"]
@@ -316,9 +317,9 @@ def _episode_lines(
                     episode_id=ep["external_id"] or f"SVU-{ep['pk']}",
                     kommun=ep["kommun__code"],
                     care_type=ep["care_type"],
-                    ready_date=ep["ready_date"],
-                    discharge_date=ep["discharge_date"],
-                    ready_days=rules.ready_days(ep["ready_date"], ep["discharge_date"]),
+                    ready_date=ready_date,
+                    discharge_date=discharge_date,
+                    ready_days=rules.ready_days(ready_date, discharge_date),
                     liable_dates=dates,
                     amount_sek=_priced(agreement, rules.amount_sek, dates, terms),
                     prerequisites_missing=rules.prerequisites_missing(facts, terms),

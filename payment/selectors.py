@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from discharges.models import Kommun, OrganisationKind
 from discharges.selectors import memberships_of, visible_episodes
 from payment.reports import EpisodeLine
 
 
-def is_kommun_member(user: AbstractBaseUser, kommun: Kommun) -> bool:
+def is_kommun_member(user: User, kommun: Kommun) -> bool:
     return any(
         m.organisation_id == kommun.pk and m.organisation.kind == OrganisationKind.KOMMUN
         for m in memberships_of(user)
@@ -19,7 +19,7 @@ def is_kommun_member(user: AbstractBaseUser, kommun: Kommun) -> bool:
 
 
 def visible_lines(
-    user: AbstractBaseUser, lines: Iterable[EpisodeLine], kommuner: Iterable[Kommun]
+    user: User, lines: Iterable[EpisodeLine], kommuner: Iterable[Kommun]
 ) -> list[EpisodeLine]:
     """The report's episode lines shown at patient level: only to the staff of the line's own
     kommun (of ``kommuner``, the ones in scope), and only episodes the user may see (their

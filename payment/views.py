@@ -7,11 +7,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from discharges.access_log import log_access
+from discharges.http import AuthenticatedHttpRequest
 from discharges.models import AccessAction, Episode, Kommun
 from discharges.selectors import follow_up_kommuner
 from payment.explain import explain_episode, explain_month, prerequisite_texts
@@ -21,7 +22,7 @@ from payment.rules import month_start
 from payment.selectors import visible_lines
 
 
-def _period(request: HttpRequest) -> tuple[date, date]:
+def _period(request: AuthenticatedHttpRequest) -> tuple[date, date]:
     today = month_start(timezone.localdate())
     default_first = month_start(today - timedelta(days=330))
     try:
@@ -34,7 +35,7 @@ def _period(request: HttpRequest) -> tuple[date, date]:
     return first, last
 
 
-def _scope(request: HttpRequest) -> tuple[list[Kommun], list[Agreement]]:
+def _scope(request: AuthenticatedHttpRequest) -> tuple[list[Kommun], list[Agreement]]:
     kommuner = list(follow_up_kommuner(request.user, liability=True).order_by("code"))
     if not kommuner:
         raise Http404
@@ -43,7 +44,9 @@ def _scope(request: HttpRequest) -> tuple[list[Kommun], list[Agreement]]:
     return kommuner, agreements
 
 
-def _pick(request: HttpRequest, agreements: list[Agreement], name: str | None) -> Agreement:
+def _pick(
+    request: AuthenticatedHttpRequest, agreements: list[Agreement], name: str | None
+) -> Agreement:
     for agreement in agreements:
         if agreement.name == (name or agreements[0].name):
             return agreement
@@ -51,7 +54,7 @@ def _pick(request: HttpRequest, agreements: list[Agreement], name: str | None) -
 
 
 @login_required
-def liability(request: HttpRequest) -> HttpResponse:
+def liability(request: AuthenticatedHttpRequest) -> HttpResponse:
     kommuner, agreements = _scope(request)
     context: dict[str, Any] = {"kommuner": kommuner, "agreements": agreements}
     if not agreements:
@@ -92,7 +95,7 @@ def _totals(rows: list[Any]) -> dict[str, int]:
 
 @login_required
 def month_detail(
-    request: HttpRequest, name: str, kommun: str, care_type: str, month: str
+    request: AuthenticatedHttpRequest, name: str, kommun: str, care_type: str, month: str
 ) -> HttpResponse:
     """Why the kommun-month has its state, and the episodes with days in it."""
     kommuner, agreements = _scope(request)
@@ -154,7 +157,7 @@ def month_detail(
 
 
 @login_required
-def export_csv(request: HttpRequest, name: str) -> HttpResponse:
+def export_csv(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
     """Fakturaunderlag as CSV: the monthly rows, or (detail=1) the episodes behind them."""
     kommuner, agreements = _scope(request)
     agreement = _pick(request, agreements, name)

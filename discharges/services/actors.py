@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
 from discharges.models import Membership, Organisation, OrganisationKind, Role
@@ -23,7 +23,7 @@ SENDER_ROLE = {
 class Actor:
     """A user acting for one organisation."""
 
-    user: AbstractBaseUser
+    user: User
     organisation: Organisation
 
 
@@ -57,7 +57,7 @@ def check_actor(actor: Actor) -> bool:
     )
 
 
-def actor_for(user: AbstractBaseUser, episode: object) -> Actor:
+def actor_for(user: User, episode: object) -> Actor:
     """The user acting for their organisation that is a party of the episode (pages, API)."""
     organisation = acting_organisation(user, episode)  # type: ignore[arg-type]
     if organisation is None:  # visible but not a party: cannot happen with group grants

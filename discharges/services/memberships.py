@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -11,7 +11,7 @@ from discharges.selectors import forget_memberships
 from discharges.services.errors import Refused
 
 
-def add_membership(*, user: AbstractBaseUser, organisation: Organisation, role: str) -> Membership:
+def add_membership(*, user: User, organisation: Organisation, role: str) -> Membership:
     """Give a user a role in an organisation and put them in its group (its grants)."""
     if role not in ROLES_BY_KIND.get(organisation.kind, frozenset()):
         raise Refused(
@@ -26,7 +26,8 @@ def add_membership(*, user: AbstractBaseUser, organisation: Organisation, role: 
         membership, _created = Membership.objects.get_or_create(
             user=user, organisation=organisation, role=role
         )
-        user.groups.add(organisation.group)  # type: ignore[attr-defined]
+        if organisation.group is not None:  # every saved organisation has its group
+            user.groups.add(organisation.group)
     forget_memberships(user)
     return membership
 
@@ -35,6 +36,7 @@ def remove_membership(*, membership: Membership) -> None:
     with transaction.atomic():
         user, organisation = membership.user, membership.organisation
         membership.delete()
-        if not Membership.objects.filter(user=user, organisation=organisation).exists():
+        others = Membership.objects.filter(user=user, organisation=organisation)
+        if organisation.group is not None and not others.exists():
             user.groups.remove(organisation.group)
     forget_memberships(user)
