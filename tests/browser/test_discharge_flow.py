@@ -56,6 +56,17 @@ def test_ward_registers_episode_and_sends_admission_notice(
     visited.append(page.url)
     expect(page.locator("main")).to_contain_text("Inget väntar på dig just nu.")
 
+    episode_id = register_through_the_form(page, org_tree, number, visited)
+    send_admission_notice_through_the_form(page, base_url, org_tree, episode_id, visited, tmp_path)
+    find_by_personnummer(page, base_url, number, episode_id, visited)
+
+    assert len(visited) == 8
+    assert_no_personnummer(visited, number)
+    assert_no_personnummer(requests, number)
+
+
+def register_through_the_form(page: Page, org_tree: Any, number: str, visited: list[str]) -> int:
+    """From the list to the register page, the form filled and sent; the new episode's id."""
     page.get_by_role("navigation").get_by_role("link", name="Vårdtillfällen").click()
     expect(page.locator("h1")).to_have_text("Vårdtillfällen")
     visited.append(page.url)
@@ -94,8 +105,18 @@ def test_ward_registers_episode_and_sends_admission_notice(
     assert timezone.localtime(episode.admitted_at).strftime("%Y-%m-%d %H:%M") == (
         admitted.strftime("%Y-%m-%d %H:%M")
     )
+    return episode_id
 
-    # The admission notice, with a preliminary ready date, from the form on the page.
+
+def send_admission_notice_through_the_form(
+    page: Page,
+    base_url: str,
+    org_tree: Any,
+    episode_id: int,
+    visited: list[str],
+    tmp_path: Any,
+) -> None:
+    """The admission notice, with a preliminary ready date, from the form on the page."""
     ready = timezone.localdate() + timedelta(days=4)
     form = open_message_form(page, "admission_notice")
     expect(page.locator("details:has(#form-admission_notice) > summary")).to_have_text(
@@ -123,11 +144,15 @@ def test_ward_registers_episode_and_sends_admission_notice(
 
     kinds = list(EpisodeEvent.objects.filter(episode_id=episode_id).values_list("kind", flat=True))
     assert kinds == [EventKind.REGISTERED, EventKind.ADMISSION_NOTICE]
-    episode.refresh_from_db()
+    episode = Episode.objects.get(pk=episode_id)
     assert episode.preliminary_ready_date == ready
     assert episode.status == EpisodeStatus.PLANNING
 
-    # Finding the patient by personnummer: the number travels in the POST body only.
+
+def find_by_personnummer(
+    page: Page, base_url: str, number: str, episode_id: int, visited: list[str]
+) -> None:
+    """Finding the patient by personnummer: the number travels in the POST body only."""
     page.get_by_role("navigation").get_by_role("link", name="Vårdtillfällen").click()
     visited.append(page.url)
     search = page.locator("form", has=page.locator("#id_personnummer"))
@@ -141,10 +166,6 @@ def test_ward_registers_episode_and_sends_admission_notice(
     page.get_by_role("link", name=f"SVU-{episode_id}").click()
     page.wait_for_url(f"{base_url}/episodes/{episode_id}/")
     visited.append(page.url)
-
-    assert len(visited) == 8
-    assert_no_personnummer(visited, number)
-    assert_no_personnummer(requests, number)
 
 
 def test_kommun_answers_and_acknowledges_other_kommun_gets_404(
@@ -185,30 +206,8 @@ def test_kommun_answers_and_acknowledges_other_kommun_gets_404(
     notice = timeline_row(page, "Inskrivningsmeddelande")
     expect(notice).to_contain_text("(delas med samtycke)")
 
-    # Svar på inskrivning.
-    form = open_message_form(page, "admission_answer")
-    form.get_by_label("Ja").check()
-    form.get_by_label("Vilka insatser").fill("Hemtjänst morgon och kväll")
-    form.get_by_role("button", name="Skicka").click()
-    page.wait_for_url(f"{base_url}/episodes/{episode.pk}/")
-    expect(page.locator("ul.messages")).to_contain_text("Skickat: Svar på inskrivning.")
-    answer = timeline_row(page, "Svar på inskrivning")
-    expect(answer).to_contain_text("Aktuella insatser: ja")
-    expect(answer).to_contain_text("Hemtjänst morgon och kväll")  # its own message
-    expect(answer).to_contain_text(org_tree.umea.name)
-    answered = EpisodeEvent.objects.get(episode=episode, kind=EventKind.ADMISSION_ANSWER)
-    assert answered.organisation_id == org_tree.umea.pk
-    assert answered.data["current_services"] is True
-
-    # Kvittens of the ward's admission notice.
-    notice.get_by_role("button", name="Kvittera").click()
-    page.wait_for_url(f"{base_url}/episodes/{episode.pk}/")
-    expect(page.locator("ul.messages")).to_contain_text("Meddelandet är kvitterat.")
-    expect(notice).to_contain_text("✓ Kvitterad")
-    expect(notice.get_by_role("button", name="Kvittera")).to_have_count(0)
-    receipt = Receipt.objects.get(event__episode=episode, event__kind=EventKind.ADMISSION_NOTICE)
-    assert receipt.organisation_id == org_tree.umea.pk
-    assert receipt.user_id == personas.kommun_planner.pk
+    answer_admission_through_the_form(page, base_url, org_tree, episode)
+    acknowledge_through_the_timeline(page, base_url, personas, org_tree, episode, notice)
 
     # The answer task has left Att göra.
     page.get_by_role("navigation").get_by_role("link", name="Att göra").click()
@@ -229,6 +228,39 @@ def test_kommun_answers_and_acknowledges_other_kommun_gets_404(
         expect(other.locator("main")).not_to_contain_text(format_personnummer(number))
     finally:
         context.close()
+
+
+def answer_admission_through_the_form(
+    page: Page, base_url: str, org_tree: Any, episode: Episode
+) -> None:
+    """Svar på inskrivning, from the kommun's form on the episode page."""
+    form = open_message_form(page, "admission_answer")
+    form.get_by_label("Ja").check()
+    form.get_by_label("Vilka insatser").fill("Hemtjänst morgon och kväll")
+    form.get_by_role("button", name="Skicka").click()
+    page.wait_for_url(f"{base_url}/episodes/{episode.pk}/")
+    expect(page.locator("ul.messages")).to_contain_text("Skickat: Svar på inskrivning.")
+    answer = timeline_row(page, "Svar på inskrivning")
+    expect(answer).to_contain_text("Aktuella insatser: ja")
+    expect(answer).to_contain_text("Hemtjänst morgon och kväll")  # its own message
+    expect(answer).to_contain_text(org_tree.umea.name)
+    answered = EpisodeEvent.objects.get(episode=episode, kind=EventKind.ADMISSION_ANSWER)
+    assert answered.organisation_id == org_tree.umea.pk
+    assert answered.data["current_services"] is True
+
+
+def acknowledge_through_the_timeline(
+    page: Page, base_url: str, personas: Any, org_tree: Any, episode: Episode, notice: Any
+) -> None:
+    """Kvittens of the ward's admission notice, from its row in the timeline."""
+    notice.get_by_role("button", name="Kvittera").click()
+    page.wait_for_url(f"{base_url}/episodes/{episode.pk}/")
+    expect(page.locator("ul.messages")).to_contain_text("Meddelandet är kvitterat.")
+    expect(notice).to_contain_text("✓ Kvitterad")
+    expect(notice.get_by_role("button", name="Kvittera")).to_have_count(0)
+    receipt = Receipt.objects.get(event__episode=episode, event__kind=EventKind.ADMISSION_NOTICE)
+    assert receipt.organisation_id == org_tree.umea.pk
+    assert receipt.user_id == personas.kommun_planner.pk
 
 
 def test_stale_version_is_refused_with_409(

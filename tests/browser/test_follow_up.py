@@ -26,7 +26,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext, override
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from analysis.models import MonthlyStatistic
 from analysis.statistics import compute_statistics
@@ -122,9 +122,15 @@ def test_planner_follows_up_month_and_liability(
     assert (stat.episodes, stat.ready_days, stat.average) == (3, 7, Decimal("2.33"))
 
     login(page, personas.kommun_planner)
-    nav = page.get_by_role("navigation")
+    follow_up_umea(page, base_url, month)
+    liable = liability_of_six_months(page, base_url, month, follow_up_data["amount_sek"], tmp_path)
+    download_invoice_basis(page, month, follow_up_data["amount_sek"])
+    explain_the_liable_month(page, liable, month)
 
-    # Uppföljning: the overview, then Umeå's monthly table.
+
+def follow_up_umea(page: Page, base_url: str, month: date) -> None:
+    """Uppföljning: the overview, then Umeå's monthly table."""
+    nav = page.get_by_role("navigation")
     nav.get_by_role("link", name=sv("Follow-up"), exact=True).click()
     page.wait_for_url(f"{base_url}/follow-up/")
     expect(page.locator("h1")).to_have_text(sv("Monthly follow-up"))
@@ -149,9 +155,13 @@ def test_planner_follows_up_month_and_liability(
     expect(over.locator("td").nth(3)).to_have_class(re.compile("badge-over"))
     assert "personnummer" not in page.content().lower()  # aggregates only
 
-    # Betalningsansvar, for the six months up to this one.
+
+def liability_of_six_months(
+    page: Page, base_url: str, month: date, amount_sek: int, tmp_path: Path
+) -> Locator:
+    """Betalningsansvar, for the six months up to this one; returns ``month``'s (liable) row."""
     first, last = months_back(5), months_back(0)
-    nav.get_by_role("link", name="Betalningsansvar", exact=True).click()
+    page.get_by_role("navigation").get_by_role("link", name="Betalningsansvar", exact=True).click()
     page.wait_for_url(f"{base_url}/liability/")
     expect(page.locator("h1")).to_have_text("Betalningsansvar")
     period = page.locator(".filters form")
@@ -170,15 +180,19 @@ def test_planner_follows_up_month_and_liability(
     expect(cells.nth(7)).to_have_class("state-liable")
     expect(cells.nth(7)).to_have_text(sv("Liable"))
     expect(cells.nth(8)).to_have_text("7")
-    expect(cells.nth(9)).to_have_text(str(follow_up_data["amount_sek"]))
+    expect(cells.nth(9)).to_have_text(str(amount_sek))
     free = rows.filter(has_text=f"{months_back(2):%Y-%m}")
     expect(free.locator("td").nth(7)).to_have_class("state-free")
     expect(free.locator("td").nth(8)).to_have_text("0")
-    expect(page.locator("#liability-rows tfoot")).to_contain_text(str(follow_up_data["amount_sek"]))
+    expect(page.locator("#liability-rows tfoot")).to_contain_text(str(amount_sek))
     page.screenshot(path=tmp_path / "liability.png", full_page=True)
     assert (tmp_path / "liability.png").stat().st_size > 10_000
+    return liable
 
-    # The invoice basis as CSV.
+
+def download_invoice_basis(page: Page, month: date, amount: int) -> None:
+    """The invoice basis of the six months as CSV."""
+    first, last = months_back(5), months_back(0)
     with page.expect_download() as download_info:
         page.locator('a[href*="export.csv"]:not([href*="detail=1"])').click()
     download = download_info.value
@@ -188,11 +202,12 @@ def test_planner_follows_up_month_and_liability(
     lines = Path(download.path()).read_text(encoding="utf-8").splitlines()
     assert lines[0] == HEADER
     assert len(lines) == 7
-    amount = follow_up_data["amount_sek"]
     assert f"2480,all,{month:%Y-%m},3,7,2.33,1,liable,7,{amount}" in lines
     assert f"2480,all,{months_back(2):%Y-%m},1,4,4.0,1,free,0,0" in lines
 
-    # Varför? The month's state explained, with the episodes behind it.
+
+def explain_the_liable_month(page: Page, liable: Locator, month: date) -> None:
+    """Varför? The month's state explained, with the episodes behind it."""
     liable.get_by_role("link", name=sv("Why?")).click()
     page.wait_for_url(re.compile(rf"/liability/vasterbotten/2480/all/{month:%Y-%m}/$"))
     expect(page.locator("h1")).to_have_text(f"2480 Umeå · {month:%Y-%m}")
