@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from discharges import demo
+from demo import seed as demo
 from discharges.models import (
     ClosureReason,
     ConsentRecord,

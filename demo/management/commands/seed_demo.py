@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from discharges import demo
+from demo import seed as demo
 
 
 class Command(BaseCommand):
