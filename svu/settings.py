@@ -53,7 +53,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
-    "django_filters",
     "guardian",
     "django_celery_beat",
     # Apps depend one way: discharges <- payment <- analysis <- demo (tests/test_layers.py).
@@ -107,7 +106,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "svu.sqlite3",
+            "NAME": str(VAR_DIR / "svu.sqlite3"),
             "OPTIONS": {
                 # Writers queue for the database lock instead of failing: SQLite has no row
                 # locks, so IMMEDIATE transactions are how concurrent writes serialise here.
@@ -214,6 +213,8 @@ CELERY_BEAT_SCHEDULE = {
 SVU_MAX_BACKDATE = timedelta(days=env_int("SVU_MAX_BACKDATE_DAYS", 7))
 # Clock skew tolerated for a message dated slightly in the future.
 SVU_FUTURE_TOLERANCE = timedelta(minutes=5)
+# The latest plausible planning date (ready date, SIP meeting, homecoming) after an admission.
+SVU_MAX_STAY = timedelta(days=env_int("SVU_MAX_STAY_DAYS", 730))
 
 LOGGING = {
     "version": 1,

@@ -22,8 +22,9 @@ from discharges import grants
 from discharges.bulk import new_instance
 from discharges.events import check_payload
 from discharges.models import Episode, EpisodeEvent, EventKind
-from discharges.projection import apply_event
+from discharges.projection import apply_event, as_date, as_datetime
 from discharges.selectors import party_of
+from discharges.services import ranges
 from discharges.services.actors import Actor, check_actor
 from discharges.services.errors import NotPermitted, Refused, Stale
 from discharges.services.specs import PARTY_NAMES, SPECS, Party, require_shared
@@ -91,6 +92,7 @@ def build_event(
     # Integration accounts move older history in: no back-dating limit.
     check_time(message.occurred_at, episode, unlimited_backdate=integration)
     message.check(episode, message.data, message.occurred_at)
+    check_dates(episode, message, integration=integration)
     data = message.data
     if "party" in data:
         # The sender's role in the episode as it stands under the lock (not as the caller saw it).
@@ -100,6 +102,21 @@ def build_event(
     )
     apply_event(episode, event)
     return event
+
+
+def check_dates(episode: Episode, message: Message, *, integration: bool) -> None:
+    """The message's planning dates lie within the stay and, unless an integration account
+    sends it, no further back than the message may be back-dated (services/ranges.py)."""
+    spec = SPECS[message.kind]
+    for name in spec.stay_dates:
+        raw = message.data[name]
+        value = (as_datetime(raw) if "T" in raw else as_date(raw)) if raw else None
+        ranges.check_in_stay(value, episode, name)
+    if not integration:
+        for name in spec.backdate_limited:
+            day = as_date(message.data[name])
+            if day is not None:
+                ranges.check_backdated_date(day, message.occurred_at, name)
 
 
 def new_event(
@@ -125,20 +142,29 @@ def new_event(
     return event
 
 
-def check_time(occurred_at: datetime, episode: Episode | None, *, unlimited_backdate: bool) -> None:
+def check_time(
+    occurred_at: datetime,
+    episode: Episode | None,
+    *,
+    unlimited_backdate: bool,
+    field: str = "occurred_at",
+) -> None:
+    """When a message happened: aware, not in the future, not before 1900, not before the
+    admission, and back-dated at most ``SVU_MAX_BACKDATE`` (but by integration accounts)."""
     if timezone.is_naive(occurred_at):
-        raise Refused(_("The time must include a time zone."), field="occurred_at")
+        raise Refused(_("The time must include a time zone."), field=field)
     now = timezone.now()
     if occurred_at > now + settings.SVU_FUTURE_TOLERANCE:
-        raise Refused(_("The time is in the future."), field="occurred_at")
+        raise Refused(_("The time is in the future."), field=field)
+    ranges.check_not_ancient(occurred_at, field)
     if not unlimited_backdate and occurred_at < now - settings.SVU_MAX_BACKDATE:
         raise Refused(
             _("The time may be back-dated at most %(days)s days.")
             % {"days": settings.SVU_MAX_BACKDATE.days},
-            field="occurred_at",
+            field=field,
         )
     if episode is not None and episode.admitted_at and occurred_at < episode.admitted_at:
-        raise Refused(_("The time is before the admission."), field="occurred_at")
+        raise Refused(_("The time is before the admission."), field=field)
 
 
 class SingleRecorder:

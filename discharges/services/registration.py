@@ -85,7 +85,7 @@ def build_registration(
     """Check a registration and build the unsaved episode and its first event."""
     if actor.organisation.pk != ward.pk:
         raise NotPermitted(_("Only the ward itself may register an episode there."))
-    check_time(admitted_at, None, unlimited_backdate=True)
+    check_time(admitted_at, None, unlimited_backdate=True, field="admitted_at")
     care_type = care_type or ward.care_type
     if care_type not in _CARETYPE_VALUES:
         raise Refused(_("Unknown care type."), field="care_type")

@@ -124,20 +124,38 @@ class Spec:
     state: Callable[[Episode], None]
     # Offered on pages and the API; False for what only imported history records.
     offered: bool = True
+    # Payload fields holding a planning date or time: within the stay (services/ranges.py).
+    stay_dates: tuple[str, ...] = ()
+    # Payload fields whose date may be back-dated no more than the message itself.
+    backdate_limited: tuple[str, ...] = ()
 
 
 SPECS: dict[str, Spec] = {
-    EventKind.ADMISSION_NOTICE: Spec(WARD, _state_admission_notice),
-    EventKind.PRELIMINARY_DATE_CHANGED: Spec(WARD, _state_planning),
+    EventKind.ADMISSION_NOTICE: Spec(
+        WARD, _state_admission_notice, stay_dates=("preliminary_ready_date",)
+    ),
+    EventKind.PRELIMINARY_DATE_CHANGED: Spec(
+        WARD, _state_planning, stay_dates=("preliminary_ready_date",)
+    ),
     EventKind.ADMISSION_ANSWER: Spec(RECIPIENTS, _state_answer),
     EventKind.NAMED_CARE_CONTACT: Spec(HEALTH_CENTRE, require_active),
     EventKind.TRACK_COLOUR: Spec(WARD, require_active),
-    EventKind.READY_NOTICE: Spec(WARD, _state_ready),
-    EventKind.READY_DATE_RECORDED: Spec(WARD, _state_ready, offered=False),
+    EventKind.READY_NOTICE: Spec(
+        WARD, _state_ready, stay_dates=("ready_date",), backdate_limited=("ready_date",)
+    ),
+    EventKind.READY_DATE_RECORDED: Spec(
+        WARD,
+        _state_ready,
+        offered=False,
+        stay_dates=("ready_date",),
+        backdate_limited=("ready_date",),
+    ),
     EventKind.READY_NOTICE_WITHDRAWN: Spec(WARD, _state_is_ready),
     EventKind.SIP_INITIATIVE: Spec(ANY_PARTY, _state_sip_initiative),
-    EventKind.SIP_INVITATION: Spec(HEALTH_CENTRE, _state_sip_invitation),
-    EventKind.SIP_HELD: Spec(HEALTH_CENTRE, _state_sip_held),
+    EventKind.SIP_INVITATION: Spec(
+        HEALTH_CENTRE, _state_sip_invitation, stay_dates=("meeting_at",)
+    ),
+    EventKind.SIP_HELD: Spec(HEALTH_CENTRE, _state_sip_held, stay_dates=("held_date",)),
     EventKind.SIP_CANCELLED: Spec(ANY_PARTY, _state_sip_cancel),
     EventKind.SOL_PLANNING_DONE: Spec(
         KOMMUN,
@@ -157,7 +175,9 @@ SPECS: dict[str, Spec] = {
             "kommun_ready_at", gettext_lazy("The municipality is already marked as ready.")
         ),
     ),
-    EventKind.HOMECOMING_ACKNOWLEDGED: Spec(KOMMUN, _state_is_ready),
+    EventKind.HOMECOMING_ACKNOWLEDGED: Spec(
+        KOMMUN, _state_is_ready, stay_dates=("homecoming_at",)
+    ),
     EventKind.DISCHARGE: Spec(WARD, require_active),
     EventKind.CLOSED: Spec(WARD, require_active),
     EventKind.RECIPIENTS_CHANGED: Spec(WARD, require_active),

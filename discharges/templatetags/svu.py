@@ -39,7 +39,11 @@ def _dt(value: Any) -> str:
     moment = as_datetime(value)
     if moment is None:
         return "–"
-    return formats.date_format(timezone.localtime(moment), "Y-m-d H:i")
+    try:
+        local = timezone.localtime(moment)
+    except OverflowError:  # stored before the range checks (services/ranges.py): as it is
+        return moment.isoformat(timespec="minutes")
+    return formats.date_format(local, "Y-m-d H:i")
 
 
 def _yes_no(value: Any) -> str:

@@ -193,8 +193,8 @@ class Registering:
         (None, lambda r: r.register("ward_actor", "psych_ward"), NotPermitted, None),
         # A kommun registering a stay.
         (None, lambda r: r.register("kommun_actor", "ward"), NotPermitted, None),
-        # Admitted in the future.
-        (None, lambda r: r.register("ward_actor", "ward", hours=1), Refused, "occurred_at"),
+        # Admitted in the future (the refusal names the registration's own field).
+        (None, lambda r: r.register("ward_actor", "ward", hours=1), Refused, "admitted_at"),
         (
             lambda r: r.make_episode(r.patient, external_id="COSMIC-1"),
             lambda r: r.make_episode(r.patient, external_id="COSMIC-1"),
