@@ -23,26 +23,14 @@ from discharges.models import (
 )
 from discharges.selectors import BASIC_FIELDS
 from tests.conftest import OrgTree, Personas, make_user
-
-EVERYONE = (
-    "ward_nurse",
-    "psych_nurse",
-    "hc_coordinator",
-    "kommun_planner",
-    "other_kommun_planner",
-    "processledare",
-    "joint_group",
-    "outsider",
-    "integration",
-)
-PARTIES_AFTER_NOTICE = {"ward_nurse", "hc_coordinator", "kommun_planner"}
+from tests.personas import PERSONAS, SEES_NOTICED
 
 
 def sees(user: object, episode: Episode) -> bool:
     return selectors.visible_episodes(user).filter(pk=episode.pk).exists()
 
 
-@pytest.mark.parametrize("persona", EVERYONE)
+@pytest.mark.parametrize("persona", PERSONAS)
 def test_it_shows_a_registered_episode_to_the_ward_only(
     persona: str, episode: Episode, personas: Personas
 ) -> None:
@@ -50,16 +38,16 @@ def test_it_shows_a_registered_episode_to_the_ward_only(
     assert sees(user, episode) == (persona == "ward_nurse")
 
 
-@pytest.mark.parametrize("persona", EVERYONE)
+@pytest.mark.parametrize("persona", PERSONAS)
 def test_it_shows_a_noticed_episode_to_its_three_parties_only(
     persona: str, episode: Episode, personas: Personas, advance: Callable[..., Episode]
 ) -> None:
     advance(episode, "noticed")
     user = getattr(personas, persona)
-    assert sees(user, episode) == (persona in PARTIES_AFTER_NOTICE)
+    assert sees(user, episode) == (persona in SEES_NOTICED)
 
 
-@pytest.mark.parametrize("persona", sorted(set(EVERYONE) - PARTIES_AFTER_NOTICE))
+@pytest.mark.parametrize("persona", sorted(set(PERSONAS) - SEES_NOTICED))
 def test_it_answers_404_to_everyone_else_as_for_a_missing_episode(
     persona: str, episode: Episode, personas: Personas, advance: Callable[..., Episode]
 ) -> None:
@@ -71,7 +59,7 @@ def test_it_answers_404_to_everyone_else_as_for_a_missing_episode(
         selectors.get_visible_episode(personas.ward_nurse, episode.pk + 1000)
 
 
-@pytest.mark.parametrize("persona", sorted(PARTIES_AFTER_NOTICE))
+@pytest.mark.parametrize("persona", sorted(SEES_NOTICED))
 def test_it_returns_the_episode_to_its_parties(
     persona: str, episode: Episode, personas: Personas, advance: Callable[..., Episode]
 ) -> None:
