@@ -34,7 +34,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
-from bench.generate import BIG_KOMMUN_USER, KOMMUN_USER, SMALL_KOMMUN_USER, WARD_USER
+from bench.country import BIG_KOMMUN_USER, KOMMUN_USER, SMALL_KOMMUN_USER, WARD_USER
 from discharges import selectors
 from discharges.models import Episode, EpisodeEvent, EpisodeGroupObjectPermission, Membership
 
@@ -182,12 +182,21 @@ def measure_get(
 
 
 def measure_user(username: str, repeat: int) -> tuple[list[Result], dict[str, Any]]:
-    user_model = get_user_model()
-    user = user_model.objects.get(username=username)
+    """Every figure for one user: the selectors, then the pages and API endpoints."""
+    user = get_user_model().objects.get(username=username)
     load = fresh_user(user.pk)
-    membership = Membership.objects.select_related("organisation").get(user=user)
     episode = typical_episode(load())
-    facts = {
+    facts = user_facts(user, episode)
+    results = selector_results(load, repeat)
+    results += timeline_results(load, episode, facts["episode_events"], repeat)
+    results += page_results(user, episode, repeat)
+    return results, facts
+
+
+def user_facts(user: AbstractBaseUser, episode: Episode) -> dict[str, Any]:
+    """Who the user is and what they see, for the table's title."""
+    membership = Membership.objects.select_related("organisation").get(user=user)
+    return {
         "organisation": str(membership.organisation.specific),
         "role": membership.get_role_display(),
         "visible": selectors.visible_episodes(user).count(),
@@ -195,7 +204,12 @@ def measure_user(username: str, repeat: int) -> tuple[list[Result], dict[str, An
         "episode": episode,
         "episode_events": EpisodeEvent.objects.filter(episode=episode).count(),
     }
-    results = [
+
+
+def selector_results(load: Callable[[], AbstractBaseUser], repeat: int) -> list[Result]:
+    """The list's first page (alone, with ``present_episode``; all and active) and, for
+    information, the counts."""
+    return [
         measure("selector", "episode_list(user)[:50]", first_rows, load, repeat),
         measure(
             "selector",
@@ -244,33 +258,41 @@ def measure_user(username: str, repeat: int) -> tuple[list[Result], dict[str, An
             note="COUNT(*)",
         ),
     ]
+
+
+def timeline_results(
+    load: Callable[[], AbstractBaseUser], episode: Episode, events: int, repeat: int
+) -> list[Result]:
+    """One episode's timeline, alone and as the detail page reads it."""
     loaded_episode = (
         Episode.objects.select_related("patient", "ward", "ward__hospital", "kommun")
         .filter(pk=episode.pk)
         .get
     )
-    results.append(
+    return [
         measure(
             "selector",
-            f"timeline(user, episode)  ({facts['episode_events']} events)",
+            f"timeline(user, episode)  ({events} events)",
             lambda args: selectors.timeline(*args),
             lambda: (load(), loaded_episode()),
             repeat,
-        )
-    )
-    results.append(
+        ),
         measure(
             "selector",
             "get_visible_episode + present_episode + timeline",
             lambda u: detail(u, episode.pk),
             load,
             repeat,
-        )
-    )
+        ),
+    ]
+
+
+def page_results(user: AbstractBaseUser, episode: Episode, repeat: int) -> list[Result]:
+    """GETs of the list page (default, all, discharged), the detail page and the API."""
     client = Client()
     client.force_login(user)
     list_url = page_url("discharges:episode_list", fallback="/episodes/")
-    results += [
+    return [
         measure_get("page", "list, default filter", client, list_url, repeat),
         measure_get(
             "page",
@@ -305,7 +327,6 @@ def measure_user(username: str, repeat: int) -> tuple[list[Result], dict[str, An
             repeat,
         ),
     ]
-    return results, facts
 
 
 def detail(user: AbstractBaseUser, pk: int) -> list[selectors.TimelineEntry]:

@@ -2,8 +2,9 @@
 admission reasons, the answers kommuner and hälsocentraler give, hospitals by region.
 
 Plain tuples, no Django: ``demo/`` draws Region Västerbotten's history from them through the
-services, ``bench/generate.py`` picks from the flat lists at the end in bulk SQL. Changing a
-list changes the data of both (the demo's draws depend on the lists' order and length).
+services; the benchmark's generator (``bench/country.py``, ``plan.py``, ``events.py``) picks from
+them in bulk SQL. Changing a list changes the data of both: the demo's draws depend on the
+lists' order and length, and the benchmark's ``GENERATOR_VERSION`` should then be bumped.
 """
 
 from __future__ import annotations
@@ -134,7 +135,7 @@ HOSPITALS_BY_REGION: dict[str, tuple[str, ...]] = {
     "20": ("Falu lasarett", "Mora lasarett", "Avesta lasarett"),
     "21": ("Gävle sjukhus", "Hudiksvalls sjukhus", "Bollnäs sjukhus"),
     "22": ("Sundsvalls sjukhus", "Örnsköldsviks sjukhus", "Sollefteå sjukhus"),
-    "23": ("Östersunds sjukhus"),
+    "23": ("Östersunds sjukhus",),
     "24": ("Norrlands universitetssjukhus", "Skellefteå lasarett", "Lycksele lasarett"),
     "25": ("Sunderby sjukhus", "Piteå älvdals sjukhus", "Gällivare sjukhus", "Kalix sjukhus"),
 }
