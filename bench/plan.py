@@ -13,13 +13,14 @@ from datetime import datetime
 
 from bench.sql import execute
 from demo.vocabulary import ADMISSION_REASONS
+from discharges.clock import ZONE
 
-LOCAL_TZ = "Europe/Stockholm"
+LOCAL_TZ = ZONE.key  # the domain's zone (settings.TIME_ZONE, Europe/Stockholm)
 YEARS = 5
 
 
 def _local(date_sql: str, hours_sql: str) -> str:
-    """A local (Europe/Stockholm) time on a date, as timestamptz, truncated to the second."""
+    """A local time (the domain's zone) on a date, as timestamptz, truncated to the second."""
     return (
         f"date_trunc('second', (({date_sql}) + ({hours_sql}) * interval '1 hour')::timestamp "
         f"AT TIME ZONE '{LOCAL_TZ}')"

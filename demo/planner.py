@@ -15,7 +15,6 @@ from demo.plans import (
     PatientSpec,
     Step,
     hours,
-    local_date,
     local_time,
     make_personnummer,
     months_between,
@@ -31,6 +30,7 @@ from demo.region import (
 )
 from demo.story import EpisodeStory
 from demo.vocabulary import MEN_OLD, MEN_YOUNG, SURNAMES, WOMEN_OLD, WOMEN_YOUNG
+from discharges.clock import local_date
 from discharges.models import ClosureReason
 
 

@@ -9,13 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-
+from discharges.clock import ZONE
 from discharges.personnummer import luhn_check_digit
 
-TZ = ZoneInfo(settings.TIME_ZONE)
+TZ = ZONE  # the domain's zone (settings.TIME_ZONE)
 
 # --- Time and personnummer ------------------------------------------------------------------------
 
@@ -25,10 +23,6 @@ def local_time(day: date, hours: float) -> datetime:
     minutes = max(0, min(round(hours * 60), 24 * 60 - 1))
     wall = datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=TZ)
     return wall.astimezone(UTC)
-
-
-def local_date(at: datetime) -> date:
-    return at.astimezone(TZ).date()
 
 
 def months_between(earlier: date, later: date) -> int:

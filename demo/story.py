@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from demo.plans import EpisodePlan, Party, Step, hours, local_date, local_time
+from demo.plans import EpisodePlan, Party, Step, hours, local_time
 from demo.region import LENGTH_OF_STAY, WardSpec
 from demo.vocabulary import (
     AIDS,
@@ -21,6 +21,7 @@ from demo.vocabulary import (
     SOCIAL_NETWORK,
     WITHDRAWAL_REASONS,
 )
+from discharges.clock import local_date
 from discharges.models import Destination
 
 if TYPE_CHECKING:

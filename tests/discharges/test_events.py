@@ -3,11 +3,13 @@ on it, and a payload with other keys is refused before it is stored."""
 
 from __future__ import annotations
 
+import os
 import typing
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from discharges import projection, services
@@ -111,3 +113,27 @@ def test_a_payload_with_other_keys_is_refused(kind: str, data: dict[str, object]
 def test_a_payload_with_the_schemas_keys_passes() -> None:
     check_payload(EventKind.READY_NOTICE, {"ready_date": "2026-01-02"})
     check_payload(EventKind.KOMMUN_READY, {})
+
+
+def test_the_benchmark_writes_each_kinds_schema_keys() -> None:
+    """bench/ writes events in bulk SQL, past the services: its payloads must be the same shape."""
+    from bench.events import event_rows
+
+    rows = event_rows()
+    assert len({row.kind for row in rows}) >= 15
+    for row in rows:
+        assert set(row.payload) == payload_keys(row.kind), row.kind
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql" and not os.environ.get("CI"),
+    reason="the benchmark's SQL runs on PostgreSQL (CI runs this on it)",
+)
+@pytest.mark.django_db
+def test_the_benchmarks_sql_yields_each_kinds_schema_keys() -> None:
+    from bench.events import sample_payloads
+
+    payloads = sample_payloads()
+    assert payloads
+    for kind, data in payloads:
+        assert set(data) == payload_keys(kind), kind
