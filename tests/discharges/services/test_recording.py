@@ -108,73 +108,40 @@ def test_it_refuses_a_message_from_an_organisation_that_is_no_party(
     )
 
 
-@pytest.mark.parametrize("case", CASES, ids=str)
-def test_it_refuses_a_message_dated_in_the_future(
-    case: Case,
-    episode: Episode,
-    org_tree: OrgTree,
-    personas: Personas,
-    advance: Callable[..., Episode],
-) -> None:
-    advance(episode, case.state)
-    later = timezone.now() + settings.SVU_FUTURE_TOLERANCE + timedelta(minutes=5)
-    actor = first_sender(personas, case)
-    assert_refused(
-        episode, lambda: case.send(episode, actor, org_tree, occurred_at=later), field="occurred_at"
-    )
+# Times every message refuses (field "occurred_at"): (days since admission, the time sent).
+BAD_TIMES: dict[str, tuple[int, Callable[[Episode], datetime]]] = {
+    "in-the-future": (
+        3,
+        lambda ep: timezone.now() + settings.SVU_FUTURE_TOLERANCE + timedelta(minutes=5),
+    ),
+    # Admitted long ago, so the time is after the admission and only the back-dating is wrong.
+    "back-dated-beyond-the-limit": (
+        60,
+        lambda ep: timezone.now() - settings.SVU_MAX_BACKDATE - timedelta(hours=1),
+    ),
+    "before-the-admission": (3, lambda ep: ep.admitted_at - timedelta(minutes=1)),
+    # A naive time is the point.
+    "without-time-zone": (3, lambda ep: datetime.now() - timedelta(minutes=1)),  # noqa: DTZ005
+}
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
-def test_it_refuses_a_message_back_dated_beyond_the_limit(
+@pytest.mark.parametrize("bad_time", sorted(BAD_TIMES))
+def test_it_refuses_a_message_at_an_impossible_time(
     case: Case,
+    bad_time: str,
     make_episode: Callable[..., Episode],
     org_tree: OrgTree,
     personas: Personas,
     advance: Callable[..., Episode],
 ) -> None:
-    # Admitted long ago, so the time is after the admission and only the back-dating is wrong.
-    episode = make_episode(admitted_at=timezone.now() - timedelta(days=60))
+    days_since_admission, time_of = BAD_TIMES[bad_time]
+    episode = make_episode(admitted_at=timezone.now() - timedelta(days=days_since_admission))
     advance(episode, case.state)
-    too_old = timezone.now() - settings.SVU_MAX_BACKDATE - timedelta(hours=1)
+    at = time_of(episode)
     actor = first_sender(personas, case)
     assert_refused(
-        episode,
-        lambda: case.send(episode, actor, org_tree, occurred_at=too_old),
-        field="occurred_at",
-    )
-
-
-@pytest.mark.parametrize("case", CASES, ids=str)
-def test_it_refuses_a_message_dated_before_the_admission(
-    case: Case,
-    episode: Episode,
-    org_tree: OrgTree,
-    personas: Personas,
-    advance: Callable[..., Episode],
-) -> None:
-    advance(episode, case.state)
-    before = episode.admitted_at - timedelta(minutes=1)
-    actor = first_sender(personas, case)
-    assert_refused(
-        episode,
-        lambda: case.send(episode, actor, org_tree, occurred_at=before),
-        field="occurred_at",
-    )
-
-
-@pytest.mark.parametrize("case", CASES, ids=str)
-def test_it_refuses_a_time_without_time_zone(
-    case: Case,
-    episode: Episode,
-    org_tree: OrgTree,
-    personas: Personas,
-    advance: Callable[..., Episode],
-) -> None:
-    advance(episode, case.state)
-    naive = datetime.now() - timedelta(minutes=1)  # noqa: DTZ005 - a naive time is the point
-    actor = first_sender(personas, case)
-    assert_refused(
-        episode, lambda: case.send(episode, actor, org_tree, occurred_at=naive), field="occurred_at"
+        episode, lambda: case.send(episode, actor, org_tree, occurred_at=at), field="occurred_at"
     )
 
 
