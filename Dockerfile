@@ -11,3 +11,5 @@ RUN for po in locale/*/LC_MESSAGES/django.po; do msgfmt -o "${po%.po}.mo" "$po";
 RUN useradd --system --home /var/lib/svu svu && mkdir -p /var/lib/svu && chown svu /var/lib/svu
 USER svu
 EXPOSE 8000
+# The access log leaves out query strings (svu/gunicorn_conf.py); compose runs the same.
+CMD ["gunicorn", "--config", "svu/gunicorn_conf.py", "--bind", "0.0.0.0:8000", "svu.wsgi:application"]

@@ -14,13 +14,14 @@ from discharges.models import (
     CareType,
     ClosureReason,
     Destination,
+    EpisodeStatus,
     EventKind,
     HealthCentre,
     Kommun,
     TrackColour,
     Ward,
 )
-from discharges.personnummer import normalise_personnummer
+from discharges.personnummer import PERSONNUMMER_IN_TEXT, normalise_personnummer
 
 
 class DateInput(forms.DateInput):
@@ -213,3 +214,50 @@ class RegisterEpisodeForm(forms.Form):
 
 class PersonnummerSearchForm(forms.Form):
     personnummer = PersonnummerField(label=_("Personal identity number"), max_length=13)
+
+
+# The largest primary key a filter may name (a 64-bit integer column).
+MAX_ID = 2**63 - 1
+LIST_STATUSES = [("active", _("Active")), ("all", _("All")), *EpisodeStatus.choices]
+PERSONNUMMER_NOT_IN_URL = _(
+    "Search by personal identity number in the field Personal identity number: this search is "
+    "sent in the address, which is written to logs."
+)
+
+
+class EpisodeListFilters(forms.Form):
+    """The episode list's query string (``page`` is read by the page itself).
+
+    A personnummer is never searched here: the list's search is a GET, so it would land in the
+    URL, the browser's history and the web server's log. ``PersonnummerSearchForm`` is a POST.
+    """
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=LIST_STATUSES,
+        required=False,
+        error_messages={"invalid_choice": _("Choose a status from the list.")},
+    )
+    q = forms.CharField(label=_("Name or id"), max_length=100, required=False)
+    patient = forms.IntegerField(label=_("Patient"), min_value=1, max_value=MAX_ID, required=False)
+
+    def clean_status(self) -> str:
+        return self.cleaned_data["status"] or "active"
+
+    def clean_q(self) -> str:
+        query: str = self.cleaned_data["q"]
+        if PERSONNUMMER_IN_TEXT.search(query):
+            raise forms.ValidationError(PERSONNUMMER_NOT_IN_URL, code="personnummer")
+        return query
+
+    def refused_status(self) -> int:
+        """200 for a personnummer in the search (the page explains), else 400."""
+        only_personnummer = list(self.errors) == ["q"] and self.has_error("q", "personnummer")
+        return 200 if only_personnummer else 400
+
+    def messages(self) -> list[str]:
+        """The errors as the page shows them; none quotes the input."""
+        return [
+            f"{self.fields[name].label or name}: {' '.join(str(e) for e in errors)}"
+            for name, errors in self.errors.items()
+        ]

@@ -27,6 +27,10 @@ class ScopePaginator(Paginator):
         return counter() if counter is not None else super().count
 
 
+# The last page a list may have: 1,000,000 rows at 50 a page (the national scale, bench/).
+MAX_PAGE = 20_000
+
+
 class UncountedPage:
     """A page of a list that is not counted: "next" is known from one row more than the page.
 
@@ -39,7 +43,9 @@ class UncountedPage:
         except (TypeError, ValueError):
             self.number = 1
         start = (self.number - 1) * per_page
-        rows = list(queryset[start : start + per_page + 1])
+        # A page past MAX_PAGE is past the end of any list, and its offset past what the
+        # database takes: it is empty without asking.
+        rows = list(queryset[start : start + per_page + 1]) if self.number <= MAX_PAGE else []
         self.object_list = rows[:per_page]
         self._has_next = len(rows) > per_page
         self.paginator = None  # no page count

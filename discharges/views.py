@@ -16,10 +16,16 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from discharges import access_log, selectors, services
-from discharges.forms import MESSAGE_FORMS, PersonnummerSearchForm, RegisterEpisodeForm
+from discharges.forms import (
+    MESSAGE_FORMS,
+    EpisodeListFilters,
+    PersonnummerSearchForm,
+    RegisterEpisodeForm,
+)
 from discharges.http import AuthenticatedHttpRequest
 from discharges.models import (
     AccessAction,
+    Episode,
     EpisodeEvent,
     EpisodeStatus,
     EventKind,
@@ -41,27 +47,36 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def episode_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "active")
-    query = request.GET.get("q", "").strip()[:100]
-    qs = selectors.episode_list(request.user, status=status, query=query)
-    patient_id = request.GET.get("patient")
-    if patient_id and patient_id.isdigit():
-        qs = qs.filter(patient_id=int(patient_id))
-    # Not counted: "next" comes from one row more than the page. An exact count costs up to
-    # hundreds of ms for a large kommun's filtered list at national scale (bench/README.md).
-    page = UncountedPage(qs, request.GET.get("page"), 50)
-    access_log.log_access(request.user, page.object_list, AccessAction.LIST)
+    filters = EpisodeListFilters(request.GET)
+    if filters.is_valid():
+        data = filters.cleaned_data
+        qs = selectors.episode_list(request.user, status=data["status"], query=data["q"])
+        if data["patient"] is not None:
+            qs = qs.filter(patient_id=data["patient"])
+        # Not counted: "next" comes from one row more than the page. An exact count costs up to
+        # hundreds of ms for a large kommun's filtered list at national scale (bench/README.md).
+        page = UncountedPage(qs, request.GET.get("page"), 50)
+        if page.number > 1 and not page.object_list:
+            raise Http404  # beyond the end of the list
+        access_log.log_access(request.user, page.object_list, AccessAction.LIST)
+        http_status = 200
+    else:
+        # Nothing is searched; the page says why and shows none of the input back.
+        page = UncountedPage(Episode.objects.none(), 1, 50)
+        http_status = filters.refused_status()
     return render(
         request,
         "discharges/episode_list.html",
         {
             "page": page,
-            "status": status,
-            "query": query,
+            "status": filters.cleaned_data.get("status", "active"),
+            "query": filters.cleaned_data.get("q", ""),
+            "filter_errors": filters.messages(),
             "statuses": EpisodeStatus.choices,
             "search_form": PersonnummerSearchForm(),
             "can_register": selectors.has_role(request.user, Role.WARD_STAFF),
         },
+        status=http_status,
     )
 
 

@@ -1,0 +1,30 @@
+"""gunicorn's settings: docker-compose.yml and the Dockerfile start it with ``--config`` this file.
+
+A personnummer never appears in a log line (DOMAIN.md, "Privacy"), and a GET's query string may
+hold one (a number typed into a search field, an old bookmark). So the access log writes the
+path without the query string (``%(U)s``, not the request line ``%(r)s``) and no referrer
+(``%(f)s``: the previous page's URL, query string included); the error log, which quotes the
+request URI when a request fails, is redacted as Django's log is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.glogging import Logger  # type: ignore[import-untyped]
+
+from discharges.logging import RedactPersonnummerFilter
+
+accesslog = "-"
+# Client, time, "METHOD /path HTTP/1.1", status, bytes, duration in ms, user agent.
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
+logger_class = "svu.gunicorn_conf.RedactingLogger"
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger with personnummer-shaped text redacted from every line."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            log.addFilter(RedactPersonnummerFilter())
