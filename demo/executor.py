@@ -100,11 +100,13 @@ class Executor:
         return episode
 
     def consent(self, spec: PatientSpec, ward_key: str, at: datetime) -> None:
-        """Samtycke, recorded by the ward of the patient's first stay a few hours into it."""
+        """Samtycke for the patient's first stay, recorded by its ward a few hours into it."""
+        ward = self.orgs.wards[ward_key]
+        # The plan's consents follow its stays: the patient has a stay at the ward.
+        episode = Episode.objects.filter(
+            patient=self.patients[spec.personnummer], ward=ward
+        ).earliest("admitted_at", "id")
         services.record_consent(
-            actor=self.actor(self.orgs.wards[ward_key]),
-            patient=self.patients[spec.personnummer],
-            occurred_at=at,
-            note="Muntligt samtycke",
+            actor=self.actor(ward), episode=episode, occurred_at=at, note="Muntligt samtycke"
         )
         self.counts.consents += 1

@@ -29,6 +29,7 @@ from discharges.models import (
     Membership,
     Organisation,
     Patient,
+    PatientIdentityChange,
     Region,
     Ward,
 )
@@ -136,14 +137,47 @@ class MembershipAdmin(admin.ModelAdmin):
             services.remove_membership(membership=membership)
 
 
+class IdentityChangeInline(admin.TabularInline):
+    """The patient's recorded changes of details (services.change_patient_identity)."""
+
+    model = PatientIdentityChange
+    fk_name = "patient"
+    fields = (
+        "changed_at",
+        "organisation",
+        "author",
+        "old_name",
+        "name",
+        "old_address",
+        "address",
+        "old_kommun",
+        "kommun",
+        "old_health_centre",
+        "health_centre",
+        "note",
+    )
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Patient)
 class PatientAdmin(admin.ModelAdmin):
     # The list shows masked numbers; search is by name only, so no personnummer lands in a URL.
-    list_display = ["name", "masked_personnummer", "kommun", "health_centre", "has_consent"]
-    list_filter = ["has_consent", "kommun__region"]
+    list_display = ["name", "masked_personnummer", "kommun", "health_centre"]
+    list_filter = ["kommun__region"]
     search_fields = ["name"]
-    readonly_fields = ["has_consent", "created_at"]
     autocomplete_fields = ["kommun", "health_centre"]
+    inlines = [IdentityChangeInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # Who the patient is changes only on record, by a ward caring for them (the episode
+        # page): never in place, not even here.
+        identity = ["name", "address", "kommun", "health_centre"] if obj else []
+        return [*identity, "created_at"]
 
     @admin.display(description=_("personal identity number"))
     def masked_personnummer(self, obj: Patient) -> str:
@@ -215,8 +249,16 @@ class EpisodeEventAdmin(ReadOnlyAdmin):
 
 @admin.register(ConsentRecord)
 class ConsentRecordAdmin(ReadOnlyAdmin):
-    list_display = ["patient", "action", "occurred_at", "recorded_by", "organisation"]
+    list_display = ["episode", "patient", "action", "occurred_at", "recorded_by", "organisation"]
     list_filter = ["action"]
+    list_select_related = ["episode", "patient", "recorded_by", "organisation"]
+
+
+@admin.register(PatientIdentityChange)
+class PatientIdentityChangeAdmin(ReadOnlyAdmin):
+    list_display = ["changed_at", "patient", "organisation", "author"]
+    list_select_related = ["patient", "organisation", "author"]
+    date_hierarchy = "changed_at"
 
 
 @admin.register(AccessLogEntry)

@@ -29,16 +29,33 @@ class Role(models.TextChoices):
     INTEGRATION = "integration", _("System integration")
 
 
-# Which roles a membership of each kind of organisation may carry.
+# Which roles a membership of each kind of organisation may carry. The parties of an episode
+# (ward, health centre, kommun) have their sending role only: the follow-up roles
+# (processledare, partssammansatt) sit at the region, where they see aggregates, not episodes.
 ROLES_BY_KIND: dict[str, frozenset[str]] = {
     OrganisationKind.WARD: frozenset({Role.WARD_STAFF}),
     OrganisationKind.HEALTH_CENTRE: frozenset({Role.HC_COORDINATOR}),
-    OrganisationKind.KOMMUN: frozenset({Role.KOMMUN_PLANNER, Role.PROCESS_LEAD, Role.JOINT_GROUP}),
+    OrganisationKind.KOMMUN: frozenset({Role.KOMMUN_PLANNER}),
     OrganisationKind.REGION: frozenset(
         {Role.PROCESS_LEAD, Role.JOINT_GROUP, Role.ADMIN, Role.INTEGRATION}
     ),
     OrganisationKind.HOSPITAL: frozenset({Role.PROCESS_LEAD}),
 }
+
+# The role that sends an organisation's messages in an episode. Only its members join the
+# organisation's group, which holds the organisation's episode grants.
+SENDING_ROLE_BY_KIND: dict[str, str] = {
+    OrganisationKind.WARD: Role.WARD_STAFF,
+    OrganisationKind.HEALTH_CENTRE: Role.HC_COORDINATOR,
+    OrganisationKind.KOMMUN: Role.KOMMUN_PLANNER,
+}
+
+
+def holds_grants(kind: str, role: str) -> bool:
+    """Whether a membership with ``role`` at an organisation of ``kind`` gets the organisation's
+    episode grants (its group): the sending role, and integration accounts as always (they
+    act for the organisations of their region; the region's own group holds no grants)."""
+    return SENDING_ROLE_BY_KIND.get(kind) == role or role == Role.INTEGRATION
 
 
 class ConsentAction(models.TextChoices):

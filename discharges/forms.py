@@ -185,12 +185,19 @@ class PersonnummerField(forms.CharField):
 
 
 class RegisterEpisodeForm(forms.Form):
+    """Name, address and kommun are required for a new patient only (the view checks): a known
+    patient is registered as stored, once the ward has seen the stored values and confirmed
+    (``known_patient``, the id the page showed)."""
+
+    NEW_PATIENT_FIELDS = ("name", "address", "kommun")
+
     personnummer = PersonnummerField(label=_("Personal identity number"), max_length=13)
-    name = forms.CharField(label=_("Name"), max_length=200)
-    address = forms.CharField(label=_("Registered address"), max_length=300)
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    address = forms.CharField(label=_("Registered address"), max_length=300, required=False)
     kommun = forms.ModelChoiceField(
-        label=_("Municipality of residence"), queryset=Kommun.objects.all()
+        label=_("Municipality of residence"), queryset=Kommun.objects.all(), required=False
     )
+    known_patient = forms.IntegerField(widget=forms.HiddenInput, required=False)
     health_centre = forms.ModelChoiceField(
         label=_("Listed at health centre"),
         queryset=HealthCentre.objects.order_by("name"),
@@ -210,6 +217,27 @@ class RegisterEpisodeForm(forms.Form):
             cast(forms.ModelChoiceField, self.fields["ward"]).queryset = wards
             if len(wards) == 1:
                 self.fields["ward"].initial = wards[0]
+
+
+class PatientIdentityForm(forms.Form):
+    """A ward's change of the patient's details (``services.change_patient_identity``)."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    address = forms.CharField(label=_("Registered address"), max_length=300, required=False)
+    kommun = forms.ModelChoiceField(
+        label=_("Municipality of residence"), queryset=Kommun.objects.all()
+    )
+    health_centre = forms.ModelChoiceField(
+        label=_("Listed at health centre"),
+        queryset=HealthCentre.objects.order_by("name"),
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=300,
+        required=False,
+        help_text=_("For example the source: the patient, a relative, the population register."),
+    )
 
 
 class PersonnummerSearchForm(forms.Form):

@@ -17,39 +17,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from discharges.append_only import AppendOnlyError as AppendOnlyError
+from discharges.append_only import AppendOnlyModel
 from discharges.choices import (
-    ACTIVE_STATUSES as ACTIVE_STATUSES,
+    ACTIVE_STATUSES,
+    AccessAction,
+    CareType,
+    ClosureReason,
+    ConsentAction,
+    Destination,
+    EpisodeStatus,
+    OrganisationKind,
+    Role,
+    TrackColour,
 )
-from discharges.choices import (
-    ROLES_BY_KIND as ROLES_BY_KIND,
-)
-from discharges.choices import (
-    AccessAction as AccessAction,
-)
-from discharges.choices import (
-    CareType as CareType,
-)
-from discharges.choices import (
-    ClosureReason as ClosureReason,
-)
-from discharges.choices import (
-    ConsentAction as ConsentAction,
-)
-from discharges.choices import (
-    Destination as Destination,
-)
-from discharges.choices import (
-    EpisodeStatus as EpisodeStatus,
-)
-from discharges.choices import (
-    OrganisationKind as OrganisationKind,
-)
-from discharges.choices import (
-    Role as Role,
-)
-from discharges.choices import (
-    TrackColour as TrackColour,
-)
+from discharges.choices import ROLES_BY_KIND as ROLES_BY_KIND
 from discharges.events import EventKind as EventKind
 from discharges.personnummer import mask_personnummer, validate_personnummer
 
@@ -57,39 +39,6 @@ hsa_id_validator = RegexValidator(
     r"^SE\d{10}-[A-Za-z0-9]{1,31}$",
     _("An HSA-id looks like SE2321000230-1234: SE, ten digits, a hyphen and a suffix."),
 )
-
-
-class AppendOnlyError(Exception):
-    """Raised on any attempt to change or delete a row of an append-only log."""
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError(f"{self.model.__name__} rows are append-only: update refused")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError(f"{self.model.__name__} rows are append-only: delete refused")
-
-
-class AppendOnlyModel(models.Model):
-    """A row that is written once and never changed or deleted.
-
-    The same guard exists in the database (triggers, see the migrations), so raw SQL and
-    cascades are refused too.
-    """
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError(f"{type(self).__name__} rows are append-only: update refused")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError(f"{type(self).__name__} rows are append-only: delete refused")
 
 
 # --- Organisations ---------------------------------------------------------------------------
@@ -324,8 +273,6 @@ class Patient(models.Model):
         related_name="listed",
         verbose_name=_("listed at health centre"),
     )
-    # Projection of the consent records: whether consent is in force now.
-    has_consent = models.BooleanField(_("consent in force"), default=False, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
     class Meta:
@@ -344,24 +291,55 @@ class Patient(models.Model):
         return int(self.personnummer[6]) >= 6
 
 
-class ConsentRecord(AppendOnlyModel):
-    """Samtycke: who recorded that the patient gave or withdrew consent, and when."""
+class PatientIdentityChange(AppendOnlyModel):
+    """A ward changes the patient's name, address, folkbokföringskommun or listing: who, for
+    which organisation, when, and the values before and after. ``Patient`` holds the current
+    values; only ``services.change_patient_identity`` writes them after the creation."""
 
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="consent_records")
-    action = models.CharField(_("action"), max_length=10, choices=ConsentAction.choices)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
-    occurred_at = models.DateTimeField(_("time"))
-    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="identity_changes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    changed_at = models.DateTimeField(_("time"), default=timezone.now)
+    old_name = models.CharField(_("previous name"), max_length=200, blank=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    old_address = models.CharField(_("previous address"), max_length=300, blank=True)
+    address = models.CharField(_("registered address"), max_length=300, blank=True)
+    old_kommun = models.ForeignKey(
+        Kommun, on_delete=models.PROTECT, related_name="+", verbose_name=_("previous municipality")
+    )
+    kommun = models.ForeignKey(
+        Kommun, on_delete=models.PROTECT, related_name="+", verbose_name=_("municipality")
+    )
+    old_health_centre = models.ForeignKey(
+        HealthCentre,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("previously listed at"),
+    )
+    health_centre = models.ForeignKey(
+        HealthCentre,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("listed at health centre"),
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
-        verbose_name = _("consent record")
-        verbose_name_plural = _("consent records")
-        ordering = ["patient", "recorded_at", "id"]
+        verbose_name = _("change of patient details")
+        verbose_name_plural = _("changes of patient details")
+        ordering = ["patient", "changed_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
+        return f"{self.changed_at:%Y-%m-%d %H:%M} {self.organisation}"
 
 
 # --- Episodes and their event log ---------------------------------------------------------------
@@ -395,6 +373,10 @@ class Episode(models.Model):
     care_type = models.CharField(_("care type"), max_length=20, choices=CareType.choices)
     admitted_at = models.DateTimeField(_("admitted"))
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    # The projection of the episode's consent records (not of its events): consent in force.
+    has_consent = models.BooleanField(
+        _("consent in force"), default=False, db_default=False, editable=False
+    )
     # Optimistic concurrency: the number of events; a write based on another value is stale.
     version = models.PositiveIntegerField(_("version"), default=0)
 
@@ -529,6 +511,30 @@ class Receipt(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.organisation} {self.acknowledged_at:%Y-%m-%d %H:%M}"
+
+
+class ConsentRecord(AppendOnlyModel):
+    """Samtycke for one episode: its ward recorded that the patient gave or withdrew consent.
+
+    ``Episode.has_consent`` is the projection of the episode's records. ``patient`` is the
+    episode's patient, kept for the records made before consent was per episode (0010)."""
+
+    episode = models.ForeignKey("Episode", on_delete=models.PROTECT, related_name="consent_records")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="consent_records")
+    action = models.CharField(_("action"), max_length=10, choices=ConsentAction.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    occurred_at = models.DateTimeField(_("time"))
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+        ordering = ["episode", "recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
 
 
 class EpisodeUserObjectPermission(UserObjectPermissionBase):

@@ -34,13 +34,14 @@ from discharges.events import (
 )
 from discharges.models import Episode, EpisodeEvent, EpisodeStatus, EventKind
 
-# The fields that make up the projection: every column of Episode but its key and the time
-# the row was created. Derived, so a new projected field cannot be forgotten by the replay test
-# or the import's bulk update.
+# The fields that make up the projection: every column of Episode but its key, the time the
+# row was created and the consent flag (projected from the episode's consent records, not from
+# its events: services.consent). Derived, so a new projected field cannot be forgotten by the
+# replay test or the import's bulk update.
 PROJECTED_FIELDS: tuple[str, ...] = tuple(
     field.attname
     for field in Episode._meta.concrete_fields
-    if field.attname not in ("id", "created_at")
+    if field.attname not in ("id", "created_at", "has_consent")
 )
 
 

@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from discharges.choices import holds_grants
 from discharges.deadlines import (
     ADMISSION_NOTICE_WITHIN,
     SIP_INVITATION_WITHIN_DAYS,
@@ -32,6 +33,7 @@ from discharges.models import (
     Membership,
     Organisation,
     OrganisationKind,
+    PatientIdentityChange,
     Receipt,
     Role,
 )
@@ -53,8 +55,16 @@ def forget_memberships(user: User) -> None:
     user.__dict__.pop("_svu_memberships", None)
 
 
+def party_memberships(user: User) -> list[Membership]:
+    """The memberships that hold their organisation's episode grants: the sending role of a
+    ward, health centre or kommun (and integration accounts). A processledare or
+    partssammansatt member sees follow-up aggregates, never episodes."""
+    return [m for m in memberships_of(user) if holds_grants(m.organisation.kind, m.role)]
+
+
 def organisation_ids(user: User) -> set[int]:
-    return {m.organisation_id for m in memberships_of(user)}
+    """The organisations the user acts for in episodes (see ``party_memberships``)."""
+    return {m.organisation_id for m in party_memberships(user)}
 
 
 def has_role(user: User, *roles: str) -> bool:
@@ -74,9 +84,10 @@ def view_permission_id(user: User) -> int:
 
 
 def view_grants(user: User) -> QuerySet[EpisodeGroupObjectPermission]:
-    """The view grants held by the groups of the user's organisations."""
+    """The view grants held by the groups of the organisations the user acts for in episodes
+    (the role decides, not the membership alone: ``party_memberships``)."""
     group_ids = sorted(
-        {gid for m in memberships_of(user) if (gid := m.organisation.group_id) is not None}
+        {gid for m in party_memberships(user) if (gid := m.organisation.group_id) is not None}
     )
     return EpisodeGroupObjectPermission.objects.filter(
         group_id__in=group_ids, permission_id=view_permission_id(user)
@@ -144,8 +155,8 @@ def party_for_user(user: User, episode: Episode) -> str | None:
 
 def can_see_details(user: User, episode: Episode) -> bool:
     """Beyond name, personnummer, address and expected discharge time (Privacy): only the ward,
-    or every party once the patient's consent is recorded."""
-    return episode.ward_id in organisation_ids(user) or episode.patient.has_consent
+    or every party once the episode's ward has recorded the patient's consent for it."""
+    return episode.ward_id in organisation_ids(user) or episode.has_consent
 
 
 # Fields every party of the episode may see, with or without consent.
@@ -251,6 +262,32 @@ def timeline(user: User, episode: Episode) -> list[TimelineEntry]:
         )
         for event in events
     ]
+
+
+@dataclass(frozen=True)
+class IdentityEntry:
+    """One change of the patient's details as a user sees it on an episode page."""
+
+    change: PatientIdentityChange
+    show_author: bool  # by one of this episode's parties or of the user's organisations
+    show_kommun: bool  # kommun and listing are details, as for the episode's fields
+
+
+def identity_history(user: User, episode: Episode) -> list[IdentityEntry]:
+    """The patient's recorded changes of name, address, kommun and listing, oldest first.
+    Who made a change is named when it is a party of this episode or the user's own
+    organisation; another ward's change shows no ward (it would tell of another stay)."""
+    known = {episode.ward_id, episode.kommun_id, episode.health_centre_id}
+    known |= organisation_ids(user)
+    details = can_see_details(user, episode)
+    changes = (
+        PatientIdentityChange.objects.filter(patient_id=episode.patient_id)
+        .select_related(
+            "author", "organisation", "old_kommun", "kommun", "old_health_centre", "health_centre"
+        )
+        .order_by("changed_at", "id")
+    )
+    return [IdentityEntry(c, c.organisation_id in known, details) for c in changes]
 
 
 def episode_list(user: User, *, status: str | None = None, query: str = "") -> QuerySet[Episode]:

@@ -16,4 +16,5 @@ urlpatterns = [
         name="acknowledge",
     ),
     path("episodes/<int:pk>/consent/<slug:action>/", views.consent, name="consent"),
+    path("episodes/<int:pk>/patient/", views.patient_identity, name="patient_identity"),
 ]

@@ -19,12 +19,14 @@ from discharges import access_log, selectors, services
 from discharges.forms import (
     MESSAGE_FORMS,
     EpisodeListFilters,
+    PatientIdentityForm,
     PersonnummerSearchForm,
     RegisterEpisodeForm,
 )
 from discharges.http import AuthenticatedHttpRequest
 from discharges.models import (
     AccessAction,
+    AccessLogEntry,
     Episode,
     EpisodeEvent,
     EpisodeStatus,
@@ -125,7 +127,27 @@ def _detail_context(
         "timeline": selectors.timeline(request.user, episode),
         "forms": forms,
         "can_record_consent": view.party == "ward",
+        "identity_history": selectors.identity_history(request.user, episode),
+        "identity_form": _identity_form(episode) if _may_change_identity(view, episode) else None,
     }
+
+
+def _may_change_identity(view: selectors.EpisodeView, episode: Any) -> bool:
+    """The page offers the change to the ward of an active episode (the service's rule)."""
+    return view.party == "ward" and episode.is_active
+
+
+def _identity_form(episode: Any) -> PatientIdentityForm:
+    patient = episode.patient
+    return PatientIdentityForm(
+        initial={
+            "name": patient.name,
+            "address": patient.address,
+            "kommun": patient.kommun_id,
+            "health_centre": patient.health_centre_id,
+        },
+        auto_id="id_identity_%s",
+    )
 
 
 @login_required
@@ -191,7 +213,7 @@ def consent(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResp
     try:
         service(
             actor=services.actor_for(request.user, episode),
-            patient=episode.patient,
+            episode=episode,
             note=request.POST.get("note", "")[:300],
         )
         messages.success(request, _("Consent updated."))
@@ -200,9 +222,36 @@ def consent(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResp
     return redirect("discharges:episode_detail", pk=episode.pk)
 
 
+@login_required
+@require_POST
+def patient_identity(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The ward of an active episode records a change of the patient's details."""
+    episode = selectors.get_visible_episode(request.user, pk)
+    form = PatientIdentityForm(request.POST)
+    if not form.is_valid():
+        errors = [
+            f"{form.fields[name].label}: {' '.join(str(e) for e in errs)}"
+            for name, errs in form.errors.items()
+        ]
+        messages.error(request, " ".join(errors))
+        return redirect("discharges:episode_detail", pk=episode.pk)
+    try:
+        services.change_patient_identity(
+            actor=services.actor_for(request.user, episode),
+            patient=episode.patient,
+            **form.cleaned_data,
+        )
+        messages.success(request, _("The patient's details are changed."))
+    except services.Refused as exc:
+        messages.error(request, exc.message)
+    return redirect("discharges:episode_detail", pk=episode.pk)
+
+
 @sensitive_post_parameters("personnummer")
 @login_required
 def register_episode(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Registers a stay. A known personnummer is registered for the stored patient: the page
+    first shows the stored values (never the typed ones) and registers on confirmation."""
     wards = Ward.objects.filter(
         pk__in=[
             m.organisation_id
@@ -213,35 +262,74 @@ def register_episode(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not wards:
         raise Http404
     form = RegisterEpisodeForm(request.POST or None, wards=wards)
+    context: dict[str, Any] = {"form": form}
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            data = form.cleaned_data
-            try:
-                with transaction.atomic():
-                    patient = services.register_patient(
-                        personnummer=data["personnummer"],
-                        kommun=data["kommun"],
-                        name=data["name"],
-                        address=data["address"],
-                        health_centre=data["health_centre"],
-                    )
-                    episode = services.register_episode(
-                        actor=services.Actor(request.user, data["ward"]),
-                        patient=patient,
-                        ward=data["ward"],
-                        admitted_at=data["admitted_at"],
-                        care_type=data["care_type"] or None,
-                    )
-            except services.Refused as exc:
-                _add_refusal(form, exc)
-                status = exc.status_code
-            else:
-                messages.success(request, _("The episode is registered."))
-                return redirect("discharges:episode_detail", pk=episode.pk)
+            known = services.find_patient(form.cleaned_data["personnummer"])
+            if known is not None and form.cleaned_data["known_patient"] != known.pk:
+                return _show_known_patient(request, known, wards)
+            context["known_patient"] = known
+            if known is None:
+                _require_new_patient_fields(form)
+            if form.is_valid():
+                try:
+                    episode = _register(request, form.cleaned_data, known)
+                except services.Refused as exc:
+                    _add_refusal(form, exc)
+                    status = exc.status_code
+                else:
+                    messages.success(request, _("The episode is registered."))
+                    return redirect("discharges:episode_detail", pk=episode.pk)
     else:
         form.initial.setdefault(
             "admitted_at", timezone.localtime().replace(second=0, microsecond=0)
         )
-    return render(request, "discharges/register.html", {"form": form}, status=status)
+    return render(request, "discharges/register.html", context, status=status)
+
+
+def _show_known_patient(
+    request: AuthenticatedHttpRequest, known: Patient, wards: Any
+) -> HttpResponse:
+    """The patient is known: show the stored values (a read, logged) and ask to confirm."""
+    data = request.POST.copy()
+    data["known_patient"] = str(known.pk)
+    form = RegisterEpisodeForm(data, wards=wards)
+    form.is_valid()
+    AccessLogEntry.objects.create(
+        user=request.user,
+        organisation=form.cleaned_data["ward"],
+        patient=known,
+        action=AccessAction.VIEW,
+        detail="register",
+    )
+    context = {"form": form, "known_patient": known}
+    return render(request, "discharges/register.html", context)
+
+
+def _require_new_patient_fields(form: RegisterEpisodeForm) -> None:
+    for field in RegisterEpisodeForm.NEW_PATIENT_FIELDS:
+        if not form.cleaned_data.get(field):
+            form.add_error(field, _("A new patient needs this."))
+
+
+def _register(
+    request: AuthenticatedHttpRequest, data: dict[str, Any], known: Patient | None
+) -> Episode:
+    """The episode, registered for the known patient as stored, or for a new patient."""
+    with transaction.atomic():
+        patient = known or services.register_patient(
+            personnummer=data["personnummer"],
+            kommun=data["kommun"],
+            name=data["name"],
+            address=data["address"],
+            health_centre=data["health_centre"],
+        )
+        return services.register_episode(
+            actor=services.Actor(request.user, data["ward"]),
+            patient=patient,
+            ward=data["ward"],
+            admitted_at=data["admitted_at"],
+            care_type=data["care_type"] or None,
+        )

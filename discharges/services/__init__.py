@@ -33,6 +33,7 @@ from discharges.services.homecoming import (
     mark_kommun_ready,
     mark_sol_planning_done,
 )
+from discharges.services.identity import change_patient_identity, may_change_identity
 from discharges.services.memberships import add_membership, remove_membership
 from discharges.services.readiness import (
     record_ready_date,
@@ -50,6 +51,7 @@ from discharges.services.recording import (
 )
 from discharges.services.registration import (
     build_registration,
+    find_patient,
     register_episode,
     register_patient,
 )
@@ -84,15 +86,18 @@ __all__ = [
     "build_event",
     "build_registration",
     "cancel_sip",
+    "change_patient_identity",
     "change_preliminary_date",
     "change_recipients",
     "check_actor",
     "check_time",
     "close_episode",
+    "find_patient",
     "is_integration",
     "mark_hsl_planning_done",
     "mark_kommun_ready",
     "mark_sol_planning_done",
+    "may_change_identity",
     "name_care_contact",
     "new_event",
     "record_consent",

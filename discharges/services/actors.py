@@ -7,16 +7,13 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
+from discharges.choices import SENDING_ROLE_BY_KIND
 from discharges.models import Membership, Organisation, OrganisationKind, Role
 from discharges.selectors import acting_organisation
 from discharges.services.errors import NotPermitted
 
 # The role that sends messages on behalf of each kind of organisation.
-SENDER_ROLE = {
-    OrganisationKind.WARD: Role.WARD_STAFF,
-    OrganisationKind.KOMMUN: Role.KOMMUN_PLANNER,
-    OrganisationKind.HEALTH_CENTRE: Role.HC_COORDINATOR,
-}
+SENDER_ROLE = SENDING_ROLE_BY_KIND
 
 
 @dataclass(frozen=True)

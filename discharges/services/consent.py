@@ -1,4 +1,10 @@
-"""Samtycke: the patient agrees (or no longer agrees) that more than the basic data is shared."""
+"""Samtycke: the patient agrees (or no longer agrees) that more than the basic data of one
+episode is shared with its kommun and hälsocentral.
+
+Consent is per episode: the episode's ward records it, and it governs that episode only
+(``Episode.has_consent``, read by ``selectors.can_see_details``). Another ward caring for the
+same patient records consent for its own episode.
+"""
 
 from __future__ import annotations
 
@@ -8,25 +14,22 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from discharges.models import ConsentAction, ConsentRecord, OrganisationKind, Patient
+from discharges.models import ConsentAction, ConsentRecord, Episode
 from discharges.services.actors import Actor, check_actor
 from discharges.services.errors import NotPermitted, Refused
 from discharges.services.recording import check_time
 
 
 def _record_consent(
-    actor: Actor, patient: Patient, action: str, occurred_at: datetime | None, note: str
+    actor: Actor, episode: Episode, action: str, occurred_at: datetime | None, note: str
 ) -> ConsentRecord:
     integration = check_actor(actor)
-    if (
-        actor.organisation.kind != OrganisationKind.WARD
-        or not patient.episodes.filter(ward_id=actor.organisation.pk).exists()
-    ):
-        raise NotPermitted(_("Consent is recorded by the ward caring for the patient."))
+    if actor.organisation.pk != episode.ward_id:
+        raise NotPermitted(_("Consent for an episode is recorded by the ward of that episode."))
     at = occurred_at or timezone.now()
-    check_time(at, None, unlimited_backdate=integration)
     with transaction.atomic():
-        locked = Patient.objects.select_for_update().get(pk=patient.pk)
+        locked = Episode.objects.select_for_update().get(pk=episode.pk)
+        check_time(at, locked, unlimited_backdate=integration)
         wants = action == ConsentAction.GIVEN
         if locked.has_consent == wants:
             raise Refused(
@@ -35,26 +38,28 @@ def _record_consent(
                 else _("There is no consent to withdraw.")
             )
         record = ConsentRecord.objects.create(
-            patient=locked,
+            episode=locked,
+            patient_id=locked.patient_id,
             action=action,
             recorded_by=actor.user,
             organisation=actor.organisation,
             occurred_at=at,
             note=note,
         )
-        Patient.objects.filter(pk=patient.pk).update(has_consent=wants)
-    patient.has_consent = wants
+        Episode.objects.filter(pk=locked.pk).update(has_consent=wants)
+    episode.has_consent = wants
     return record
 
 
 def record_consent(
-    *, actor: Actor, patient: Patient, occurred_at: datetime | None = None, note: str = ""
+    *, actor: Actor, episode: Episode, occurred_at: datetime | None = None, note: str = ""
 ) -> ConsentRecord:
-    """Samtycke: the patient agrees that more than the basic data is shared."""
-    return _record_consent(actor, patient, ConsentAction.GIVEN, occurred_at, note)
+    """Samtycke: the patient agrees that more than the basic data of ``episode`` is shared."""
+    return _record_consent(actor, episode, ConsentAction.GIVEN, occurred_at, note)
 
 
 def withdraw_consent(
-    *, actor: Actor, patient: Patient, occurred_at: datetime | None = None, note: str = ""
+    *, actor: Actor, episode: Episode, occurred_at: datetime | None = None, note: str = ""
 ) -> ConsentRecord:
-    return _record_consent(actor, patient, ConsentAction.WITHDRAWN, occurred_at, note)
+    """The patient withdraws the consent for ``episode``: its details are hidden again."""
+    return _record_consent(actor, episode, ConsentAction.WITHDRAWN, occurred_at, note)

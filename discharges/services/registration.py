@@ -27,6 +27,18 @@ from discharges.services.recording import SINGLE, Recorder, check_time, new_even
 _CARETYPE_VALUES = frozenset(CareType.values)
 
 
+def _normalised(personnummer: str) -> str:
+    try:
+        return normalise_personnummer(personnummer)
+    except Exception as exc:
+        raise Refused(" ".join(getattr(exc, "messages", [str(exc)])), field="personnummer") from exc
+
+
+def find_patient(personnummer: str) -> Patient | None:
+    """The stored patient with this personnummer (any accepted form), or None."""
+    return Patient.objects.filter(personnummer=_normalised(personnummer)).first()
+
+
 def register_patient(
     *,
     personnummer: str,
@@ -35,17 +47,14 @@ def register_patient(
     address: str = "",
     health_centre: HealthCentre | None = None,
 ) -> Patient:
-    """Find the patient by personnummer or create them; returns the patient.
+    """Find the patient by personnummer, or create them with the given facts.
 
-    For an existing patient, the given name, address, kommun and hälsocentral update the record
-    (they are the current folkbokföring facts).
+    A known patient is returned as stored: registering a stay never changes who the patient
+    is (whoever registers a stay would otherwise rename and move another ward's patient).
+    Name, address, kommun and listing change only by ``change_patient_identity``, on record.
     """
-    try:
-        number = normalise_personnummer(personnummer)
-    except Exception as exc:
-        raise Refused(" ".join(getattr(exc, "messages", [str(exc)])), field="personnummer") from exc
-    patient, created = Patient.objects.get_or_create(
-        personnummer=number,
+    patient, _created = Patient.objects.get_or_create(
+        personnummer=_normalised(personnummer),
         defaults={
             "name": name,
             "address": address,
@@ -53,20 +62,6 @@ def register_patient(
             "health_centre": health_centre,
         },
     )
-    if not created:
-        changed = False
-        for attr, value in (("name", name), ("address", address)):
-            if value and getattr(patient, attr) != value:
-                setattr(patient, attr, value)
-                changed = True
-        if patient.kommun_id != kommun.pk or (
-            health_centre and patient.health_centre_id != health_centre.pk
-        ):
-            patient.kommun = kommun
-            patient.health_centre = health_centre or patient.health_centre
-            changed = True
-        if changed:
-            patient.save()
     return patient
 
 

@@ -175,7 +175,7 @@ def test_it_does_not_search_patients_by_personnummer(
 def test_it_masks_the_personnummer_in_the_log_and_consent_lists(
     admin_client: Client, personas: Personas, logged: list[AccessLogEntry], episode: Episode
 ) -> None:
-    services.record_consent(actor=personas.ward_actor, patient=episode.patient)
+    services.record_consent(actor=personas.ward_actor, episode=episode)
     number = episode.patient.personnummer
     for model in (AccessLogEntry, ConsentRecord, EpisodeEvent, Episode):
         response = admin_client.get(url(model, "changelist"))

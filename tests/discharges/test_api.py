@@ -196,14 +196,14 @@ def test_it_gives_the_ward_every_detail(nurse: Client, noticed: Episode) -> None
 def test_it_reveals_the_details_with_consent(
     planner: Client, personas: Personas, noticed: Episode
 ) -> None:
-    services.record_consent(actor=personas.ward_actor, patient=noticed.patient)
+    services.record_consent(actor=personas.ward_actor, episode=noticed)
     body = planner.get(detail_url(noticed.pk)).json()
     assert body["details_visible"] is True
     assert body["fields"]["admission_reason"] == SECRET_REASON
     assert body["fields"]["hospital"] == noticed.ward.hospital.name
     assert all(event["data"] is not None for event in body["events"])
 
-    services.withdraw_consent(actor=personas.ward_actor, patient=noticed.patient)
+    services.withdraw_consent(actor=personas.ward_actor, episode=noticed)
     body = planner.get(detail_url(noticed.pk)).json()
     assert body["details_visible"] is False
     assert body["fields"]["admission_reason"] is None

@@ -68,7 +68,7 @@ def rows(
     advance(episode, "noticed")
     notice = EpisodeEvent.objects.get(episode=episode, kind=EventKind.ADMISSION_NOTICE)
     receipt = services.acknowledge_receipt(actor=personas.kommun_actor, event=notice)
-    consent = services.record_consent(actor=personas.ward_actor, patient=patient, note="Muntligt")
+    consent = services.record_consent(actor=personas.ward_actor, episode=episode, note="Muntligt")
     access_log.log_access(personas.ward_nurse, [episode], AccessAction.VIEW)
     access = AccessLogEntry.objects.get(episode=episode)
     # A fresh event with no receipt, so that a database DELETE is refused by the trigger

@@ -26,8 +26,9 @@ from discharges.projection import PROJECTED_FIELDS, projection_of, replay
 from discharges.services import Actor
 from tests.conftest import FLOW_STATES, OrgTree, Personas
 
-# Not written by the projection: the primary key and the row's own creation time.
-NOT_PROJECTED = {"id", "created_at"}
+# Not written by the projection: the primary key, the row's own creation time and the consent
+# flag (projected from the episode's consent records by services.consent, not from its events).
+NOT_PROJECTED = {"id", "created_at", "has_consent"}
 
 
 def projected_field_names() -> list[str]:

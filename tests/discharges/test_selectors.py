@@ -144,7 +144,7 @@ def planned(episode: Episode, personas: Personas, advance: Callable[..., Episode
 
 
 def view_for(user: object, episode: Episode) -> selectors.EpisodeView:
-    # Fetched again, as a page would, so that the patient's consent is current.
+    # Fetched again, as a page would, so that the episode's consent is current.
     return selectors.present_episode(user, selectors.get_visible_episode(user, episode.pk))
 
 
@@ -181,14 +181,14 @@ def test_it_shows_the_details_under_consent_and_hides_them_again_after_withdrawa
     persona: str, planned: Episode, patient: Patient, personas: Personas
 ) -> None:
     user = getattr(personas, persona)
-    services.record_consent(actor=personas.ward_actor, patient=patient)
+    services.record_consent(actor=personas.ward_actor, episode=planned)
     view = view_for(user, planned)
     assert view.details is True
     assert view.fields["admission_reason"] == planned.admission_reason
     assert view.fields["ward"] == planned.ward.name
     assert view.fields["track_colour"] == TrackColour.YELLOW.label
 
-    services.withdraw_consent(actor=personas.ward_actor, patient=patient)
+    services.withdraw_consent(actor=personas.ward_actor, episode=planned)
     view = view_for(user, planned)
     assert view.details is False
     assert all(value is None for value in detail_fields(view).values())
@@ -243,10 +243,10 @@ def test_it_shows_every_message_content_to_the_ward(answered: Episode, personas:
 def test_it_shows_message_contents_under_consent_only(
     answered: Episode, patient: Patient, personas: Personas
 ) -> None:
-    services.record_consent(actor=personas.ward_actor, patient=patient)
+    services.record_consent(actor=personas.ward_actor, episode=answered)
     episode = selectors.get_visible_episode(personas.hc_coordinator, answered.pk)
     assert all(entry.show_data for entry in selectors.timeline(personas.hc_coordinator, episode))
-    services.withdraw_consent(actor=personas.ward_actor, patient=patient)
+    services.withdraw_consent(actor=personas.ward_actor, episode=answered)
     episode = selectors.get_visible_episode(personas.hc_coordinator, answered.pk)
     assert not any(e.show_data for e in selectors.timeline(personas.hc_coordinator, episode))
 
