@@ -235,7 +235,7 @@ def create_patients(patients: int, now: datetime, kommuner: list[int]) -> None:
     execute(
         """
         INSERT INTO discharges_patient (id, personnummer, name, address, kommun_id,
-                                        health_centre_id, has_consent, created_at)
+                                        health_centre_id, created_at)
         SELECT g.i,
                k.digits || pg_temp.luhn(substr(k.digits, 3))::text,
                (%(first)s::text[])[1 + floor(pg_temp.rnd(g.i, 11) * %(nfirst)s)::int] || ' ' ||
@@ -247,7 +247,6 @@ def create_patients(patients: int, now: datetime, kommuner: list[int]) -> None:
                k.kommun_id,
                CASE WHEN pg_temp.rnd(g.i, 16) < 0.04 THEN NULL
                     ELSE hc.hcs[1 + floor(pg_temp.rnd(g.i, 17) * cardinality(hc.hcs))::int] END,
-               pg_temp.rnd(g.i, 18) < %(consent)s,
                %(now)s - interval '5 years' - pg_temp.rnd(g.i, 19) * interval '5 years'
         FROM generate_series(1, %(patients)s) AS g(i)
         CROSS JOIN LATERAL (
@@ -268,7 +267,6 @@ def create_patients(patients: int, now: datetime, kommuner: list[int]) -> None:
             "nlast": len(SURNAMES),
             "streets": list(STREETS),
             "nstreets": len(STREETS),
-            "consent": CONSENT_SHARE,
             "days": BIRTH_DAYS,
             "now": now,
             "kommuner": kommuner,

@@ -18,7 +18,7 @@ from psycopg import sql
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/svu_bench"
 META_TABLE = "bench_meta"
 # Bump when the generator changes what it writes: older databases are then regenerated.
-GENERATOR_VERSION = "3"  # 3: names, streets, reasons and answers from demo/vocabulary.py
+GENERATOR_VERSION = "4"  # 4: consent per episode (3: words from demo/vocabulary.py)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from datetime import datetime
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 
+from bench.country import CONSENT_SHARE
 from bench.plan import EVENT_TIMES, LOCAL_TZ
 from bench.sql import execute
 from discharges import grants
@@ -151,22 +152,28 @@ def insert_receipts(now: datetime, user_offset: int) -> None:
 
 
 def insert_consent(now: datetime, user_offset: int) -> None:
-    """One ConsentRecord (given) per patient whose consent is in force, by their first ward."""
+    """Samtycke for the first stay of a share of the patients (``CONSENT_SHARE``, drawn per
+    patient), recorded by its ward two hours in; the episode's flag is the record's projection
+    (consent is per episode: services.consent)."""
     execute(
         """
-        INSERT INTO discharges_consentrecord (patient_id, action, recorded_by_id,
-                                              organisation_id, occurred_at, recorded_at, note)
-        SELECT f.patient_id, 'given', f.ward_id + %(off)s, f.ward_id,
-               LEAST(%(now)s, f.a + interval '2 hours'), LEAST(%(now)s, f.a + interval '2 hours'),
-               ''
-        FROM (
-            SELECT DISTINCT ON (e.patient_id) e.patient_id, e.ward_id, e.admitted_at AS a
+        WITH first_stay AS (
+            SELECT DISTINCT ON (e.patient_id) e.id, e.patient_id, e.ward_id, e.admitted_at AS a
             FROM discharges_episode e
-            ORDER BY e.patient_id, e.admitted_at
-        ) AS f
-        JOIN discharges_patient p ON p.id = f.patient_id
-        WHERE p.has_consent
-        ORDER BY f.a
+            WHERE pg_temp.rnd(e.patient_id, 18) < %(consent)s
+            ORDER BY e.patient_id, e.admitted_at, e.id
+        ), recorded AS (
+            INSERT INTO discharges_consentrecord (episode_id, patient_id, action, recorded_by_id,
+                                                  organisation_id, occurred_at, recorded_at, note)
+            SELECT f.id, f.patient_id, 'given', f.ward_id + %(off)s, f.ward_id,
+                   LEAST(%(now)s, f.a + interval '2 hours'),
+                   LEAST(%(now)s, f.a + interval '2 hours'), ''
+            FROM first_stay f
+            ORDER BY f.a
+            RETURNING episode_id
+        )
+        UPDATE discharges_episode e SET has_consent = true
+        FROM recorded r WHERE e.id = r.episode_id
         """,
-        {"off": user_offset, "now": now},
+        {"off": user_offset, "now": now, "consent": CONSENT_SHARE},
     )

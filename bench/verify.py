@@ -1,5 +1,6 @@
-"""The generated data checked on a sample: each projection equals the replay of its events,
-the events are numbered 1..n, the grants are ``grants.audience``, the personnummer validates."""
+"""The generated data checked on a sample: each projection equals the replay of its events and
+the consent flag its consent records, the events are numbered 1..n, the grants are
+``grants.audience``, the personnummer validates."""
 
 from __future__ import annotations
 
@@ -7,13 +8,12 @@ from django.contrib.auth.models import Permission
 
 from bench.sql import fetchall
 from discharges import grants, projection
-from discharges.models import Episode, EpisodeEvent
+from discharges.models import ConsentRecord, Episode, EpisodeEvent
 from discharges.personnummer import validate_personnummer
 
-# Every column of the episode that replaying its events sets (all but the id and created_at).
-COMPARED_FIELDS = tuple(
-    f.attname for f in Episode._meta.concrete_fields if f.attname not in ("id", "created_at")
-)
+# Every column of the episode that replaying its events sets (all but the id, created_at and
+# the consent flag, which is the projection of the episode's consent records).
+COMPARED_FIELDS = projection.PROJECTED_FIELDS
 
 
 def verify(sample: int = 300) -> None:
@@ -50,6 +50,8 @@ def verify(sample: int = 300) -> None:
             if getattr(ep, name) != getattr(replayed, name)
         }
         assert not diff, f"episode {ep.pk}: projection differs from replay: {diff}"
+        last = ConsentRecord.objects.filter(episode=ep).order_by("recorded_at", "id").last()
+        assert ep.has_consent == (last is not None and last.action == "given"), ep.pk
         assert [e.seq for e in events] == list(range(1, len(events) + 1)), ep.pk
         audience = grants.audience(ep)
         if not groups:
