@@ -36,3 +36,25 @@ def log_access(
         ("at", "user_id", "organisation_id", "episode_id", "patient_id", "action", "detail"),
         rows,
     )
+
+
+def log_reads(
+    user: User,
+    reads: Iterable[tuple[int | None, int | None]],
+    action: str,
+    detail: str = "",
+) -> None:
+    """Append one row per (episode id, patient id) read by someone who acts for no party of
+    the episode (the admin, loggkontroll): the rows name no organisation. A patient read
+    without an episode (a patient's own page) has episode id None."""
+    now = timezone.now()
+    rows = [
+        (now, user.pk, None, episode_id, patient_id, action, detail[:200])
+        for episode_id, patient_id in dict.fromkeys(reads)
+        if episode_id is not None or patient_id is not None
+    ]
+    insert_tuples(
+        AccessLogEntry,
+        ("at", "user_id", "organisation_id", "episode_id", "patient_id", "action", "detail"),
+        rows,
+    )

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from discharges import services
-from discharges.access_log import log_access
+from discharges.access_log import log_reads
 from discharges.http import signed_in
 from discharges.models import (
     ROLES_BY_KIND,
@@ -46,6 +46,52 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+def patient_read(obj: Any) -> tuple[int | None, int | None]:
+    """(episode id, patient id) of the patient data an admin page shows of ``obj``."""
+    if isinstance(obj, Patient):
+        return None, obj.pk
+    if isinstance(obj, Episode):
+        return obj.pk, obj.patient_id
+    episode_id = getattr(obj, "episode_id", None)
+    patient_id = getattr(obj, "patient_id", None)
+    if patient_id is None and isinstance(obj, EpisodeEvent):
+        patient_id = obj.episode.patient_id
+    return episode_id, patient_id
+
+
+class AccessLoggedAdmin(admin.ModelAdmin):
+    """An admin of patient data (loggkontroll, DOMAIN.md "Privacy"): its list writes an
+    access-log row per row shown, its change and history pages one for their object. A
+    redirect (a missing object, a wrong filter) shows nothing and writes nothing."""
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None:
+            reads = [patient_read(obj) for obj in changelist.result_list]
+            log_reads(signed_in(request), reads, AccessAction.LIST, detail="admin")
+        return response
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        self._log_shown(request, response, "original", "admin")
+        return response
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        response = super().history_view(request, object_id, extra_context)
+        self._log_shown(request, response, "object", "admin history")
+        return response
+
+    def _log_shown(self, request: HttpRequest, response: Any, key: str, detail: str) -> None:
+        shown = (getattr(response, "context_data", None) or {}).get(key)
+        if shown is not None:
+            log_reads(signed_in(request), [patient_read(shown)], AccessAction.VIEW, detail)
 
 
 class OrganisationAdmin(admin.ModelAdmin):
@@ -165,7 +211,7 @@ class IdentityChangeInline(admin.TabularInline):
 
 
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
+class PatientAdmin(AccessLoggedAdmin):
     # The list shows masked numbers; search is by name only, so no personnummer lands in a URL.
     list_display = ["name", "masked_personnummer", "kommun", "health_centre"]
     list_filter = ["kommun__region"]
@@ -186,19 +232,6 @@ class PatientAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
-    ) -> HttpResponse:
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if object_id.isdigit():
-            AccessLogEntry.objects.create(
-                user=signed_in(request),
-                patient_id=int(object_id),
-                action=AccessAction.VIEW,
-                detail="admin",
-            )
-        return response
-
 
 class EventInline(admin.TabularInline):
     model = EpisodeEvent
@@ -213,7 +246,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Episode)
-class EpisodeAdmin(ReadOnlyAdmin):
+class EpisodeAdmin(AccessLoggedAdmin, ReadOnlyAdmin):
     list_display = ["reference", "status", "ward", "kommun", "admitted_at", "discharge_date"]
     list_filter = ["status", "care_type", "kommun__region"]
     search_fields = ["external_id"]
@@ -221,18 +254,9 @@ class EpisodeAdmin(ReadOnlyAdmin):
     inlines = [EventInline]
     list_select_related = ["ward", "ward__hospital", "kommun"]
 
-    def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
-    ) -> HttpResponse:
-        response = super().change_view(request, object_id, form_url, extra_context)
-        episode = Episode.objects.filter(pk=object_id).first() if object_id.isdigit() else None
-        if episode is not None:
-            log_access(signed_in(request), [episode], AccessAction.VIEW, detail="admin")
-        return response
-
 
 @admin.register(EpisodeEvent)
-class EpisodeEventAdmin(ReadOnlyAdmin):
+class EpisodeEventAdmin(AccessLoggedAdmin, ReadOnlyAdmin):
     list_display = [
         "episode",
         "seq",
@@ -248,21 +272,21 @@ class EpisodeEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(ReadOnlyAdmin):
+class ConsentRecordAdmin(AccessLoggedAdmin, ReadOnlyAdmin):
     list_display = ["episode", "patient", "action", "occurred_at", "recorded_by", "organisation"]
     list_filter = ["action"]
     list_select_related = ["episode", "patient", "recorded_by", "organisation"]
 
 
 @admin.register(PatientIdentityChange)
-class PatientIdentityChangeAdmin(ReadOnlyAdmin):
+class PatientIdentityChangeAdmin(AccessLoggedAdmin, ReadOnlyAdmin):
     list_display = ["changed_at", "patient", "organisation", "author"]
     list_select_related = ["patient", "organisation", "author"]
     date_hierarchy = "changed_at"
 
 
 @admin.register(AccessLogEntry)
-class AccessLogEntryAdmin(ReadOnlyAdmin):
+class AccessLogEntryAdmin(AccessLoggedAdmin, ReadOnlyAdmin):
     """Loggkontroll: who read which patient's data, as which organisation, when."""
 
     list_display = ["at", "user", "organisation", "episode", "patient", "action", "detail"]
