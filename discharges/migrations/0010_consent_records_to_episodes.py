@@ -8,8 +8,10 @@ episodes. The rule that assigns them, keeping every record:
    record from a ward without an episode of the patient, and episodes are never deleted, so
    there is at least one). The stored row keeps everything it held and gets the first of those
    episodes (by admission); each further episode of that ward gets a copy with the same action,
-   author, organisation, times and note. Episodes at other wards get nothing: consent given to
-   one ward no longer reveals another ward's stay.
+   author, organisation, times and note (rows already equal in all of these -- copies left by
+   reversing this migration -- take those episodes in turn instead of being copied again).
+   Episodes at other wards get nothing: consent given to one ward no longer reveals another
+   ward's stay.
 2. An episode's flag (``has_consent``) is its last record by the time it was recorded being
    "given" -- and the patient's consent being in force before this migration. The second
    condition matters only when another ward later recorded the withdrawal: the patient had
@@ -67,6 +69,20 @@ def _episodes_by_patient_and_ward(Episode, patient_ids):
     return found
 
 
+def _identity(record):
+    """Records equal in all but id and episode: one record and its copies (after a round trip
+    through the reversal, which keeps the copies)."""
+    return (
+        record.patient_id,
+        record.organisation_id,
+        record.action,
+        record.recorded_by_id,
+        record.occurred_at,
+        record.recorded_at,
+        record.note,
+    )
+
+
 def assign_records_to_episodes(apps, schema_editor):
     ConsentRecord = apps.get_model("discharges", "ConsentRecord")
     Episode = apps.get_model("discharges", "Episode")
@@ -81,24 +97,30 @@ def assign_records_to_episodes(apps, schema_editor):
             f"consent records {orphans} have no episode of their ward; assign them by hand"
         )
     consenting = set(Patient.objects.filter(has_consent=True).values_list("id", flat=True))
+    groups = defaultdict(list)
+    for record in records:
+        groups[_identity(record)].append(record)
     copies, last_action = [], {}
-    for record in records:  # in the order the patient-level flag was projected
-        first, *further = episodes[(record.patient_id, record.organisation_id)]
-        record.episode_id = first
-        for episode_id in further:
+    # In the order the patient-level flag was projected (each group shares its time).
+    for rows in groups.values():
+        first = rows[0]
+        stays = episodes[(first.patient_id, first.organisation_id)]
+        for i, record in enumerate(rows):
+            record.episode_id = stays[min(i, len(stays) - 1)]
+        for episode_id in stays[len(rows) :]:
             copy = ConsentRecord(
                 episode_id=episode_id,
-                patient_id=record.patient_id,
-                action=record.action,
-                recorded_by_id=record.recorded_by_id,
-                organisation_id=record.organisation_id,
-                occurred_at=record.occurred_at,
-                recorded_at=record.recorded_at,
-                note=record.note,
+                patient_id=first.patient_id,
+                action=first.action,
+                recorded_by_id=first.recorded_by_id,
+                organisation_id=first.organisation_id,
+                occurred_at=first.occurred_at,
+                recorded_at=first.recorded_at,
+                note=first.note,
             )
             copies.append(copy)
-        for episode_id in (first, *further):
-            last_action[episode_id] = (record.action, record.patient_id)
+        for episode_id in stays:
+            last_action[episode_id] = (first.action, first.patient_id)
     _lift_guard(schema_editor)
     ConsentRecord.objects.bulk_update(records, ["episode"], batch_size=BATCH)
     _restore_guard(schema_editor)
@@ -112,13 +134,19 @@ def assign_records_to_episodes(apps, schema_editor):
         Episode.objects.filter(pk__in=in_force[start : start + BATCH]).update(has_consent=True)
 
 
+def restore_patient_flags(apps, schema_editor):
+    """Backwards: a patient's consent is in force where one of their episodes' is. The records
+    keep their episodes until 0009's reversal drops the column; the copies stay (the table is
+    append-only), and a new run forwards gives each its episode again instead of copying."""
+    Patient = apps.get_model("discharges", "Patient")
+    Patient.objects.filter(episodes__has_consent=True).update(has_consent=True)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("discharges", "0009_consent_record_episode"),
     ]
 
-    # Backwards the records keep their episodes (and the copies stay: the table is
-    # append-only); 0011's reversal makes the link optional again.
     operations = [
-        migrations.RunPython(assign_records_to_episodes, migrations.RunPython.noop),
+        migrations.RunPython(assign_records_to_episodes, restore_patient_flags),
     ]

@@ -2,8 +2,8 @@
 
 Every consent record now names its episode (0010), so the link is required, records are
 ordered by episode, and the patient-level flag goes: ``selectors.can_see_details`` reads the
-episode's ``has_consent``. Reversing brings the patient flag back empty (no consent in force),
-never reveals more than the episodes did.
+episode's ``has_consent``. Reversing brings the patient flag's column back; 0010's reversal
+sets it where one of the patient's episodes has consent in force.
 
 Making the column NOT NULL rebuilds the consent table on SQLite, which drops migration 0003's
 append-only trigger: it is created again (forwards after the rebuild, backwards likewise).

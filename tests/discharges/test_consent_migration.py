@@ -141,3 +141,22 @@ def test_the_migration_gives_each_consent_record_to_the_episodes_of_its_ward() -
     # The append-only trigger is back in force after the migration rewrote the table.
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE discharges_consentrecord SET note = 'changed'")
+
+    # Back and forth again: the patient flags come back from the episodes, and the copies
+    # take their episodes again instead of being copied a second time.
+    back = migrate(BEFORE)
+    Patient = back.get_model("discharges", "Patient")
+    assert set(Patient.objects.filter(has_consent=True).values_list("pk", flat=True)) == {
+        greta.pk,
+        ulla.pk,
+    }
+    apps = migrate(forward)
+    ConsentRecord = apps.get_model("discharges", "ConsentRecord")
+    Episode = apps.get_model("discharges", "Episode")
+    assert ConsentRecord.objects.count() == 7
+    assert history(greta_a1) == history(greta_a2) == greta_given
+    assert set(Episode.objects.filter(has_consent=True).values_list("pk", flat=True)) == {
+        greta_a1.pk,
+        greta_a2.pk,
+        ulla_a.pk,
+    }
