@@ -292,9 +292,12 @@ def register_episode(request: AuthenticatedHttpRequest) -> HttpResponse:
 def _show_known_patient(
     request: AuthenticatedHttpRequest, known: Patient, wards: Any
 ) -> HttpResponse:
-    """The patient is known: show the stored values (a read, logged) and ask to confirm."""
+    """The patient is known: show the stored values (a read, logged) and ask to confirm. The
+    typed name, address, kommun and listing are cleared: they are not used."""
     data = request.POST.copy()
     data["known_patient"] = str(known.pk)
+    for field in (*RegisterEpisodeForm.NEW_PATIENT_FIELDS, "health_centre"):
+        data[field] = ""
     form = RegisterEpisodeForm(data, wards=wards)
     form.is_valid()
     AccessLogEntry.objects.create(

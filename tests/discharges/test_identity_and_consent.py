@@ -101,12 +101,21 @@ def test_the_register_page_shows_a_known_patient_and_never_overwrites_them(
     html = response.content.decode()
     assert patient.name in html
     assert patient.address in html
+    assert MALLORY not in html  # the typed values are not used, nor shown back
     assert not Episode.objects.filter(ward=org_tree.psych_ward).exists()
     # Showing the stored values is a read of patient data: logged.
     [read] = AccessLogEntry.objects.filter(user=personas.psych_nurse, patient=patient)
     assert (read.organisation_id, read.detail) == (org_tree.psych_ward.pk, "register")
 
-    confirmed = register_form(org_tree, patient.personnummer, known_patient=patient.pk)
+    confirmed = register_form(
+        org_tree,
+        patient.personnummer,
+        known_patient=patient.pk,
+        name="",
+        address="",
+        kommun="",
+        health_centre="",
+    )
     response = psych.post(REGISTER_URL, confirmed)
     assert response.status_code == 302
     new = Episode.objects.get(ward=org_tree.psych_ward)
