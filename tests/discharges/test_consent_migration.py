@@ -7,6 +7,7 @@ records as the patient-level code wrote them, and migrated forward again.
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -78,6 +79,20 @@ class OldWorld:
         )
 
 
+def history_in(apps: Any, episode: Any) -> list[tuple[str, str, Any]]:
+    """The episode's consent records: action, note and time, in the order recorded."""
+    return list(
+        apps.get_model("discharges", "ConsentRecord")
+        .objects.filter(episode_id=episode.pk)
+        .order_by("recorded_at", "id")
+        .values_list("action", "note", "occurred_at")
+    )
+
+
+def consent_in(apps: Any, episode: Any) -> bool:
+    return bool(apps.get_model("discharges", "Episode").objects.get(pk=episode.pk).has_consent)
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_gives_each_consent_record_to_the_episodes_of_its_ward() -> None:
     forward = latest()
@@ -103,17 +118,8 @@ def test_the_migration_gives_each_consent_record_to_the_episodes_of_its_ward() -
     apps = migrate(forward)
     ConsentRecord = apps.get_model("discharges", "ConsentRecord")
     Episode = apps.get_model("discharges", "Episode")
-
-    def history(episode: Any) -> list[tuple[str, str, Any]]:
-        return list(
-            ConsentRecord.objects.filter(episode_id=episode.pk)
-            .order_by("recorded_at", "id")
-            .values_list("action", "note", "occurred_at")
-        )
-
-    def consent(episode: Any) -> bool:
-        return bool(Episode.objects.get(pk=episode.pk).has_consent)
-
+    history = partial(history_in, apps)
+    consent = partial(consent_in, apps)
     # Every old row is still there, unchanged but for its episode (the first of its ward's).
     for row in (given, sven_given, sven_withdrawn, *ulla_records):
         stored = ConsentRecord.objects.get(pk=row.pk)
@@ -154,7 +160,7 @@ def test_the_migration_gives_each_consent_record_to_the_episodes_of_its_ward() -
     ConsentRecord = apps.get_model("discharges", "ConsentRecord")
     Episode = apps.get_model("discharges", "Episode")
     assert ConsentRecord.objects.count() == 7
-    assert history(greta_a1) == history(greta_a2) == greta_given
+    assert history_in(apps, greta_a1) == history_in(apps, greta_a2) == greta_given
     assert set(Episode.objects.filter(has_consent=True).values_list("pk", flat=True)) == {
         greta_a1.pk,
         greta_a2.pk,
