@@ -20,7 +20,6 @@ from discharges.models import (
     Episode,
     EpisodeEvent,
     EventKind,
-    Patient,
     Receipt,
 )
 from discharges.selectors import BASIC_FIELDS
@@ -80,9 +79,10 @@ def test_it_lets_the_ward_record_and_withdraw_consent(
         personas.ward_nurse.pk,
         "Muntligt samtycke",
     )
-    assert Patient.objects.get(pk=noticed.patient_id).has_consent
+    assert record.episode_id == noticed.pk
+    assert Episode.objects.get(pk=noticed.pk).has_consent
     assert nurse.post(consent_url(noticed.pk, "withdraw")).status_code == 302
-    assert not Patient.objects.get(pk=noticed.patient_id).has_consent
+    assert not Episode.objects.get(pk=noticed.pk).has_consent
     assert ConsentRecord.objects.count() == 2
     assert nurse.post(consent_url(noticed.pk, "maybe")).status_code == 404
 
@@ -96,7 +96,7 @@ def test_it_refuses_consent_from_the_recipients(
     assert response.status_code == 302
     assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["error"]
     assert not ConsentRecord.objects.exists()
-    assert not Patient.objects.get(pk=noticed.patient_id).has_consent
+    assert not Episode.objects.get(pk=noticed.pk).has_consent
     page = client.get(detail_url(noticed.pk))
     assert page.context["can_record_consent"] is False
     assert consent_url(noticed.pk, "give") not in links(page.content)

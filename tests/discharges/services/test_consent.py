@@ -1,7 +1,7 @@
 """discharges.services consent: record_consent and withdraw_consent.
 
-The ward caring for the patient records consent and its withdrawal; refusals (twice, nothing to
-withdraw, the kommun, another ward, a time in the future) as one table, changing nothing.
+The episode's ward records consent for the episode and its withdrawal; refusals (twice, nothing
+to withdraw, the kommun, another ward, a time in the future) as one table, changing nothing.
 """
 
 from __future__ import annotations
@@ -25,35 +25,35 @@ def test_it_records_and_withdraws_consent(
 ) -> None:
     given_at = timezone.now() - timedelta(hours=2)
     record = services.record_consent(
-        actor=personas.ward_actor, patient=patient, occurred_at=given_at, note="Muntligt"
+        actor=personas.ward_actor, episode=episode, occurred_at=given_at, note="Muntligt"
     )
     stored = ConsentRecord.objects.get(pk=record.pk)
     assert stored.action == ConsentAction.GIVEN
-    assert stored.patient_id == patient.pk
+    assert (stored.episode_id, stored.patient_id) == (episode.pk, patient.pk)
     assert stored.recorded_by_id == personas.ward_nurse.pk
     assert stored.organisation_id == personas.ward_actor.organisation.pk
     assert stored.occurred_at == given_at
     assert stored.note == "Muntligt"
-    assert Patient.objects.get(pk=patient.pk).has_consent is True
-    assert patient.has_consent is True
+    assert Episode.objects.get(pk=episode.pk).has_consent is True
+    assert episode.has_consent is True
 
-    withdrawn = services.withdraw_consent(actor=personas.ward_actor, patient=patient)
+    withdrawn = services.withdraw_consent(actor=personas.ward_actor, episode=episode)
     assert ConsentRecord.objects.get(pk=withdrawn.pk).action == ConsentAction.WITHDRAWN
-    assert Patient.objects.get(pk=patient.pk).has_consent is False
-    assert ConsentRecord.objects.filter(patient=patient).count() == 2
+    assert Episode.objects.get(pk=episode.pk).has_consent is False
+    assert ConsentRecord.objects.filter(episode=episode).count() == 2
 
 
 def assert_no_consent_change(
-    patient: Patient, send: Callable[[], Any], exc_type: type, field: str | None = None
+    episode: Episode, send: Callable[[], Any], exc_type: type, field: str | None = None
 ) -> None:
     records = ConsentRecord.objects.count()
-    consent = Patient.objects.get(pk=patient.pk).has_consent
+    consent = Episode.objects.get(pk=episode.pk).has_consent
     with pytest.raises(Refused) as info:
         send()
     assert type(info.value) is exc_type
     assert info.value.field == field
     assert ConsentRecord.objects.count() == records
-    assert Patient.objects.get(pk=patient.pk).has_consent is consent
+    assert Episode.objects.get(pk=episode.pk).has_consent is consent
 
 
 @dataclass(frozen=True)
@@ -68,26 +68,26 @@ class Consenting:
     ("before", "send", "exc_type", "field"),
     [
         (
-            lambda c: services.record_consent(actor=c.personas.ward_actor, patient=c.patient),
-            lambda c: services.record_consent(actor=c.personas.ward_actor, patient=c.patient),
+            lambda c: services.record_consent(actor=c.personas.ward_actor, episode=c.episode),
+            lambda c: services.record_consent(actor=c.personas.ward_actor, episode=c.episode),
             Refused,
             None,
         ),
         (
             None,
-            lambda c: services.withdraw_consent(actor=c.personas.ward_actor, patient=c.patient),
+            lambda c: services.withdraw_consent(actor=c.personas.ward_actor, episode=c.episode),
             Refused,
             None,
         ),
         (
             lambda c: c.advance(c.episode, "noticed"),
-            lambda c: services.record_consent(actor=c.personas.kommun_actor, patient=c.patient),
+            lambda c: services.record_consent(actor=c.personas.kommun_actor, episode=c.episode),
             NotPermitted,
             None,
         ),
         (
             None,
-            lambda c: services.record_consent(actor=c.personas.psych_actor, patient=c.patient),
+            lambda c: services.record_consent(actor=c.personas.psych_actor, episode=c.episode),
             NotPermitted,
             None,
         ),
@@ -95,7 +95,7 @@ class Consenting:
             None,
             lambda c: services.record_consent(
                 actor=c.personas.ward_actor,
-                patient=c.patient,
+                episode=c.episode,
                 occurred_at=timezone.now() + timedelta(hours=1),
             ),
             Refused,
@@ -106,7 +106,7 @@ class Consenting:
         "twice",
         "withdrawal-of-consent-not-given",
         "recorded-by-the-kommun",
-        "recorded-by-a-ward-not-caring-for-the-patient",
+        "recorded-by-another-ward",
         "dated-in-the-future",
     ],
 )
@@ -123,4 +123,4 @@ def test_it_refuses_consent(
     consenting = Consenting(episode, patient, personas, advance)
     if before is not None:
         before(consenting)
-    assert_no_consent_change(patient, lambda: send(consenting), exc_type, field)
+    assert_no_consent_change(episode, lambda: send(consenting), exc_type, field)

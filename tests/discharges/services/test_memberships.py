@@ -76,11 +76,12 @@ def test_it_removes_a_membership_and_with_it_the_grants(
 
 
 def test_it_keeps_the_group_while_another_role_remains(org_tree: OrgTree) -> None:
-    user = make_user("lead_and_planner")
-    planner = services.add_membership(
-        user=user, organisation=org_tree.umea, role=Role.KOMMUN_PLANNER
-    )
-    services.add_membership(user=user, organisation=org_tree.umea, role=Role.PROCESS_LEAD)
-    services.remove_membership(membership=planner)
-    assert user.groups.filter(pk=org_tree.umea.group_id).exists()
-    assert Group.objects.filter(pk=org_tree.umea.group_id).exists()
+    # The region's integration role and its processledare role: the integration account
+    # keeps the region's group when the processledare role ends (issue 7, point 5: only a
+    # role that holds grants joins the group).
+    user = make_user("lead_and_integration")
+    lead = services.add_membership(user=user, organisation=org_tree.region, role=Role.PROCESS_LEAD)
+    services.add_membership(user=user, organisation=org_tree.region, role=Role.INTEGRATION)
+    services.remove_membership(membership=lead)
+    assert user.groups.filter(pk=org_tree.region.group_id).exists()
+    assert Group.objects.filter(pk=org_tree.region.group_id).exists()

@@ -1,6 +1,7 @@
 """discharges.services registration: register_patient and register_episode.
 
-A patient is found by personnummer (normalised to 12 digits) and updated; an episode is
+A patient is found by personnummer (normalised to 12 digits) and never changed by a registration
+(issue 7: changes are services.change_patient_identity, on record); an episode is
 registered by its ward, for the ward only. Refused registrations create neither episode nor
 event.
 """
@@ -36,10 +37,9 @@ def test_it_registers_a_patient_with_the_normalised_personnummer(org_tree: OrgTr
     assert stored.personnummer == "201212121212"
     assert (stored.name, stored.address) == ("Tolvan Tolvansson", "Storgatan 12")
     assert (stored.kommun, stored.health_centre) == (org_tree.umea, org_tree.hc_umea)
-    assert stored.has_consent is False
 
 
-def test_it_updates_the_patient_found_by_personnummer(org_tree: OrgTree) -> None:
+def test_it_returns_the_patient_found_by_personnummer_unchanged(org_tree: OrgTree) -> None:
     first = services.register_patient(
         personnummer="191212121212", kommun=org_tree.umea, name="Tolvan", address="Storgatan 12"
     )
@@ -53,10 +53,8 @@ def test_it_updates_the_patient_found_by_personnummer(org_tree: OrgTree) -> None
     assert again.pk == first.pk
     assert Patient.objects.count() == 1
     stored = Patient.objects.get(pk=first.pk)
-    assert stored.name == "Tolvan Tolvansson"
-    assert stored.address == "Nygatan 1, Skellefteå"
-    assert stored.kommun == org_tree.skelleftea
-    assert stored.health_centre == org_tree.hc_skelleftea
+    assert (stored.name, stored.address) == ("Tolvan", "Storgatan 12")
+    assert (stored.kommun, stored.health_centre) == (org_tree.umea, None)
 
 
 def test_it_keeps_the_facts_that_are_not_given_again(org_tree: OrgTree) -> None:
