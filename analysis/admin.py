@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from analysis.models import MonthlyStatistic
 from analysis.tasks import compute_statistics
+from discharges.admin import GuardedAdmin
 from payment.admin import AgreementAdmin
 from payment.models import Agreement
 
@@ -20,7 +21,7 @@ def queue_recompute(request: HttpRequest) -> None:
 
 
 @admin.register(MonthlyStatistic)
-class MonthlyStatisticAdmin(admin.ModelAdmin):
+class MonthlyStatisticAdmin(GuardedAdmin):
     list_display = [
         "kommun", "care_type", "month", "episodes", "ready_days", "average", "episodes_3plus",
         "computed_at",

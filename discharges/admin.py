@@ -6,15 +6,18 @@ Episodes and events are never edited here: every change is a message through the
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import BadRequest
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from discharges import services
 from discharges.access_log import log_reads
+from discharges.forms import beyond_id_range
 from discharges.http import signed_in
 from discharges.models import (
     ROLES_BY_KIND,
@@ -34,8 +37,39 @@ from discharges.models import (
     Ward,
 )
 
+# A query-string value longer than this is no filter or search a person types.
+ADMIN_QUERY_LIMIT = 500
+_DATE_PARTS = {"__year": re.compile(r"[0-9]{1,4}"), "__month": re.compile(r"[0-9]{1,2}")}
+_DATE_PARTS["__day"] = _DATE_PARTS["__month"]
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+
+def malformed_admin_query(params: QueryDict) -> bool:
+    """Whether the admin's lists would fail (500) on ``params`` instead of refusing them:
+    a NUL byte, a value over ADMIN_QUERY_LIMIT characters, an integer beyond 64 bits (SQLite
+    raises OverflowError), or a date-hierarchy part out of range (Django computes the next
+    year, month or day outside its ValueError guard)."""
+    for key, values in params.lists():
+        for value in values:
+            if "\x00" in key + value or len(value) > ADMIN_QUERY_LIMIT:
+                return True
+            if beyond_id_range(value):
+                return True
+            suffix = next((s for s in _DATE_PARTS if key.endswith(s)), None)
+            if suffix and not (_DATE_PARTS[suffix].fullmatch(value) and int(value) < 9999):
+                return True
+    return False
+
+
+class GuardedAdmin(admin.ModelAdmin):
+    """Refuses a malformed query string of a list with 400 (``malformed_admin_query``)."""
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        if malformed_admin_query(request.GET):
+            raise BadRequest("malformed admin query string")
+        return super().changelist_view(request, extra_context)
+
+
+class ReadOnlyAdmin(GuardedAdmin):
     """Lists and shows, never adds, changes or deletes."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -61,7 +95,7 @@ def patient_read(obj: Any) -> tuple[int | None, int | None]:
     return episode_id, patient_id
 
 
-class AccessLoggedAdmin(admin.ModelAdmin):
+class AccessLoggedAdmin(GuardedAdmin):
     """An admin of patient data (loggkontroll, DOMAIN.md "Privacy"): its list writes an
     access-log row per row shown, its change and history pages one for their object. A
     redirect (a missing object, a wrong filter) shows nothing and writes nothing."""
@@ -94,7 +128,7 @@ class AccessLoggedAdmin(admin.ModelAdmin):
             log_reads(signed_in(request), [patient_read(shown)], AccessAction.VIEW, detail)
 
 
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(GuardedAdmin):
     search_fields = ["name", "hsa_id"]
     readonly_fields = ["group"]
 
@@ -158,7 +192,7 @@ class MembershipForm(forms.ModelForm):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(GuardedAdmin):
     form = MembershipForm
     list_display = ["user", "organisation", "role", "created_at"]
     list_filter = ["role", "organisation__kind"]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import QueryDict
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -119,11 +121,21 @@ class EpisodeDetail(APIView):
 
 
 def _form_data(data: Any) -> dict[str, Any]:
-    """JSON booleans to the strings the form choices use."""
+    """The message's fields for its form: JSON booleans to the strings the form choices use.
+
+    A body that is not an object, or a field that is a list or an object, is refused (400):
+    the form would read them as text.
+    """
+    if isinstance(data, QueryDict):
+        data = data.dict()
+    if not isinstance(data, dict):
+        raise serializers.ValidationError({"detail": _("Send the message as a JSON object.")})
     out = {}
-    for key, value in dict(data).items():
+    for key, value in data.items():
         if isinstance(value, bool):
             value = "true" if value else "false"
+        elif not isinstance(value, str | int | float | None):
+            raise serializers.ValidationError({key: [_("Give a text, a number or true/false.")]})
         out[key] = value
     return out
 

@@ -3,6 +3,7 @@ passes ``cleaned_data`` straight to the service."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, cast
 
 from django import forms
@@ -35,6 +36,31 @@ class DateTimeInput(forms.DateTimeInput):
         if hasattr(value, "strftime"):
             return value.strftime("%Y-%m-%dT%H:%M")
         return value
+
+
+# The largest primary key a form or filter may name (a 64-bit integer column).
+MAX_ID = 2**63 - 1
+_INTEGER = re.compile(r"\s*[-+]?[0-9]+\s*")
+
+
+def beyond_id_range(value: str) -> bool:
+    """Whether ``value`` is an integer that no id column holds (beyond 64 bits)."""
+    if not _INTEGER.fullmatch(value):
+        return False
+    digits = value.strip().lstrip("+-").lstrip("0")
+    return len(digits) > len(str(MAX_ID)) or int(digits or "0") > MAX_ID
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A choice of a row by id; an id beyond a 64-bit integer is an invalid choice (SQLite
+    raises OverflowError for it instead of finding nothing)."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and beyond_id_range(value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
 
 
 class MessageForm(forms.Form):
@@ -147,8 +173,8 @@ class CloseForm(MessageForm):
 
 
 class RecipientsForm(MessageForm):
-    kommun = forms.ModelChoiceField(label=_("Municipality"), queryset=Kommun.objects.all())
-    health_centre = forms.ModelChoiceField(
+    kommun = IdChoiceField(label=_("Municipality"), queryset=Kommun.objects.all())
+    health_centre = IdChoiceField(
         label=_("Health centre"), queryset=HealthCentre.objects.order_by("name"), required=False
     )
 
@@ -194,16 +220,16 @@ class RegisterEpisodeForm(forms.Form):
     personnummer = PersonnummerField(label=_("Personal identity number"), max_length=13)
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
     address = forms.CharField(label=_("Registered address"), max_length=300, required=False)
-    kommun = forms.ModelChoiceField(
+    kommun = IdChoiceField(
         label=_("Municipality of residence"), queryset=Kommun.objects.all(), required=False
     )
     known_patient = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    health_centre = forms.ModelChoiceField(
+    health_centre = IdChoiceField(
         label=_("Listed at health centre"),
         queryset=HealthCentre.objects.order_by("name"),
         required=False,
     )
-    ward = forms.ModelChoiceField(label=_("Ward"), queryset=Ward.objects.none())
+    ward = IdChoiceField(label=_("Ward"), queryset=Ward.objects.none())
     care_type = forms.ChoiceField(
         label=_("Care type"),
         choices=[("", _("As the ward")), *CareType.choices],
@@ -224,10 +250,8 @@ class PatientIdentityForm(forms.Form):
 
     name = forms.CharField(label=_("Name"), max_length=200)
     address = forms.CharField(label=_("Registered address"), max_length=300, required=False)
-    kommun = forms.ModelChoiceField(
-        label=_("Municipality of residence"), queryset=Kommun.objects.all()
-    )
-    health_centre = forms.ModelChoiceField(
+    kommun = IdChoiceField(label=_("Municipality of residence"), queryset=Kommun.objects.all())
+    health_centre = IdChoiceField(
         label=_("Listed at health centre"),
         queryset=HealthCentre.objects.order_by("name"),
         required=False,
@@ -244,8 +268,6 @@ class PersonnummerSearchForm(forms.Form):
     personnummer = PersonnummerField(label=_("Personal identity number"), max_length=13)
 
 
-# The largest primary key a filter may name (a 64-bit integer column).
-MAX_ID = 2**63 - 1
 LIST_STATUSES = [("active", _("Active")), ("all", _("All")), *EpisodeStatus.choices]
 PERSONNUMMER_NOT_IN_URL = _(
     "Search by personal identity number in the field Personal identity number: this search is "
@@ -289,3 +311,9 @@ class EpisodeListFilters(forms.Form):
             f"{self.fields[name].label or name}: {' '.join(str(e) for e in errors)}"
             for name, errors in self.errors.items()
         ]
+
+
+class ConsentNoteForm(forms.Form):
+    """The note of a recorded or withdrawn consent (the consent buttons of the episode page)."""
+
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from discharges import access_log, selectors, services
 from discharges.forms import (
     MESSAGE_FORMS,
+    ConsentNoteForm,
     EpisodeListFilters,
     PatientIdentityForm,
     PersonnummerSearchForm,
@@ -210,11 +211,15 @@ def consent(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResp
     service = {"give": services.record_consent, "withdraw": services.withdraw_consent}.get(action)
     if service is None:
         raise Http404
+    form = ConsentNoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for e in form.errors["note"]))
+        return redirect("discharges:episode_detail", pk=episode.pk)
     try:
         service(
             actor=services.actor_for(request.user, episode),
             episode=episode,
-            note=request.POST.get("note", "")[:300],
+            note=form.cleaned_data["note"],
         )
         messages.success(request, _("Consent updated."))
     except services.Refused as exc:

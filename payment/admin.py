@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from discharges.admin import GuardedAdmin
 from payment.models import Agreement, DailyAmount
 
 
@@ -11,7 +12,7 @@ class DailyAmountInline(admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(GuardedAdmin):
     """Agreements; the analysis app adds the "recompute statistics" action (it sits above)."""
 
     list_display = ["name", "title", "region", "model", "first_month", "threshold_days"]

@@ -125,12 +125,24 @@ class Report:
         return [s for s in self.states.get((kommun, care_type), []) if s.month <= month]
 
 
+# The months a report may cover: the act is from 2018; the bounds keep every computed date
+# (a month's end, the next month) inside what Python's dates hold.
+FIRST_MONTH = date(2000, 1, 1)
+LAST_MONTH = date(2099, 12, 1)
+
+
 def parse_month(value: str) -> date:
     try:
         year, month = value.split("-")
-        return date(int(year), int(month), 1)
-    except ValueError as exc:
+        parsed = date(int(year), int(month), 1)
+    except (ValueError, OverflowError) as exc:
         raise ReportError(f"{value!r} is not a month (YYYY-MM)") from exc
+    if not FIRST_MONTH <= parsed <= LAST_MONTH:
+        raise ReportError(
+            f"{value!r} is outside the months a report covers "
+            f"({FIRST_MONTH:%Y-%m} to {LAST_MONTH:%Y-%m})"
+        )
+    return parsed
 
 
 def _month_end(month: date) -> date:

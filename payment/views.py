@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from discharges.access_log import log_access
 from discharges.http import AuthenticatedHttpRequest
@@ -17,21 +18,49 @@ from discharges.models import AccessAction, Episode, Kommun
 from discharges.selectors import follow_up_kommuner
 from payment.explain import explain_episode, explain_month, prerequisite_texts
 from payment.models import Agreement
-from payment.reports import ReportError, build_report, episodes_csv, parse_month, rows_csv
+from payment.reports import (
+    FIRST_MONTH,
+    LAST_MONTH,
+    ReportError,
+    build_report,
+    episodes_csv,
+    parse_month,
+    rows_csv,
+)
 from payment.rules import month_start
 from payment.selectors import visible_lines
 
+# The longest period a page or an export covers (its rows are kommuner x months).
+MAX_PERIOD_MONTHS = 120
+
+
+class BadPeriod(Exception):
+    """The months asked for cannot be read or lie out of range; the message says why."""
+
+
+def _default_period() -> tuple[date, date]:
+    """The last twelve months, this one included."""
+    today = month_start(timezone.localdate())
+    return month_start(today - timedelta(days=330)), today
+
 
 def _period(request: AuthenticatedHttpRequest) -> tuple[date, date]:
-    today = month_start(timezone.localdate())
-    default_first = month_start(today - timedelta(days=330))
+    """``from`` and ``to`` (YYYY-MM, either order); the last twelve months by default."""
+    default_first, today = _default_period()
     try:
         first = parse_month(request.GET["from"]) if request.GET.get("from") else default_first
         last = parse_month(request.GET["to"]) if request.GET.get("to") else today
-    except ReportError:
-        first, last = default_first, today
+    except ReportError as exc:
+        raise BadPeriod(
+            _("Give the period as months YYYY-MM from %(first)s to %(last)s.")
+            % {"first": f"{FIRST_MONTH:%Y-%m}", "last": f"{LAST_MONTH:%Y-%m}"}
+        ) from exc
     if last < first:
         first, last = last, first
+    if (last.year - first.year) * 12 + last.month - first.month >= MAX_PERIOD_MONTHS:
+        raise BadPeriod(
+            _("The period may be at most %(months)s months.") % {"months": MAX_PERIOD_MONTHS}
+        )
     return first, last
 
 
@@ -60,16 +89,18 @@ def liability(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not agreements:
         return render(request, "payment/liability.html", context)
     agreement = _pick(request, agreements, request.GET.get("agreement"))
-    first, last = _period(request)
     codes = [k.code for k in kommuner if agreement.covers(k.code)]
     wanted = request.GET.get("kommun")
     if wanted in codes:
         codes = [wanted]
+    report, error, status = None, None, 200
     try:
+        first, last = _period(request)
         report = build_report(agreement, first, last, kommun_codes=codes)
-        error = None
+    except BadPeriod as exc:
+        (first, last), error, status = _default_period(), str(exc), 400
     except ReportError as exc:
-        report, error = None, str(exc)
+        error = str(exc)
     context.update(
         {
             "agreement": agreement,
@@ -81,7 +112,7 @@ def liability(request: AuthenticatedHttpRequest) -> HttpResponse:
             "totals": _totals(report.rows) if report else None,
         }
     )
-    return render(request, "payment/liability.html", context)
+    return render(request, "payment/liability.html", context, status=status)
 
 
 def _totals(rows: list[Any]) -> dict[str, int]:
@@ -161,13 +192,13 @@ def export_csv(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
     """Fakturaunderlag as CSV: the monthly rows, or (detail=1) the episodes behind them."""
     kommuner, agreements = _scope(request)
     agreement = _pick(request, agreements, name)
-    first, last = _period(request)
     codes = [k.code for k in kommuner if agreement.covers(k.code)]
     if request.GET.get("kommun") in codes:
         codes = [request.GET["kommun"]]
     try:
+        first, last = _period(request)
         report = build_report(agreement, first, last, kommun_codes=codes)
-    except ReportError as exc:
+    except (BadPeriod, ReportError) as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     detail = request.GET.get("detail") == "1"
     if detail:
