@@ -2,7 +2,8 @@
 
 One schema per kind, as a ``TypedDict``: the services build payloads of these types, the
 projection and the event summary read them, and ``check_payload`` refuses a payload whose keys
-differ before it is stored (a test checks that the benchmark generator writes the same keys).
+differ before it is stored (a test checks that the benchmark generator writes the same keys),
+and a text longer than its field's limit in ``TEXT_LIMITS`` (a refusal naming the field).
 Dates and times are ISO 8601 strings; ids are primary keys.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 from typing import Any, TypedDict
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -139,6 +141,26 @@ PAYLOADS: dict[str, type] = {
 }
 
 
+# The most characters each free-text field of a payload holds. ``check_payload`` refuses a
+# longer text naming the field, before anything is stored; the page forms (and so the API)
+# declare the same max_length.
+SHORT_TEXT = 300
+LONG_TEXT = 2000
+TEXT_LIMITS: dict[str, dict[str, int]] = {
+    EventKind.ADMISSION_NOTICE: {"reason": LONG_TEXT},
+    EventKind.ADMISSION_ANSWER: {
+        "services": LONG_TEXT,
+        "social_network": LONG_TEXT,
+        "aids": LONG_TEXT,
+    },
+    EventKind.NAMED_CARE_CONTACT: {"name": 200, "phone": 40},  # Episode.named_contact: 200
+    EventKind.READY_NOTICE_WITHDRAWN: {"reason": SHORT_TEXT},
+    EventKind.SIP_INITIATIVE: {"note": SHORT_TEXT},
+    EventKind.SIP_CANCELLED: {"reason": SHORT_TEXT},
+    EventKind.CLOSED: {"reason": SHORT_TEXT},  # a ClosureReason code
+}
+
+
 def payload_keys(kind: str) -> frozenset[str]:
     """The keys a payload of ``kind`` holds."""
     schema: Any = PAYLOADS[kind]
@@ -150,8 +172,21 @@ class PayloadMismatch(ValueError):
 
 
 def check_payload(kind: str, data: dict[str, Any]) -> None:
+    """Raise PayloadMismatch unless ``data`` has the kind's keys, and Refused (naming the
+    field) for a text longer than its limit in TEXT_LIMITS."""
     expected = payload_keys(kind)
     if set(data) != expected:
         raise PayloadMismatch(
             f"{kind}: payload keys {sorted(data)} are not the schema's {sorted(expected)}"
         )
+    # Imported here: the services import this module (through the models).
+    from discharges.services.errors import Refused
+
+    for field, limit in TEXT_LIMITS.get(kind, {}).items():
+        text = data[field]
+        if isinstance(text, str) and len(text) > limit:
+            raise Refused(
+                gettext("At most %(limit)s characters here; the text has %(length)s.")
+                % {"limit": limit, "length": len(text)},
+                field=field,
+            )

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from discharges import services
+from discharges.events import TEXT_LIMITS
 from discharges.models import (
     CareType,
     ClosureReason,
@@ -90,6 +91,7 @@ class AdmissionNoticeForm(MessageForm):
     reason = forms.CharField(
         label=_("Reason for admission"),
         required=False,
+        max_length=TEXT_LIMITS[EventKind.ADMISSION_NOTICE]["reason"],
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Shared with municipality and health centre only with the patient's consent."),
     )
@@ -102,6 +104,7 @@ class PreliminaryDateForm(MessageForm):
 
 
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
+_ANSWER_LIMITS = TEXT_LIMITS[EventKind.ADMISSION_ANSWER]
 
 
 class AdmissionAnswerForm(MessageForm):
@@ -112,21 +115,31 @@ class AdmissionAnswerForm(MessageForm):
         widget=forms.RadioSelect,
     )
     services = forms.CharField(
-        label=_("Which services"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Which services"),
+        required=False,
+        max_length=_ANSWER_LIMITS["services"],
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     social_network = forms.CharField(
-        label=_("Social network"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Social network"),
+        required=False,
+        max_length=_ANSWER_LIMITS["social_network"],
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     aids = forms.CharField(
         label=_("Aids (incl. incontinence aids)"),
         required=False,
+        max_length=_ANSWER_LIMITS["aids"],
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
+_CONTACT_LIMITS = TEXT_LIMITS[EventKind.NAMED_CARE_CONTACT]
+
+
 class NamedCareContactForm(MessageForm):
-    name = forms.CharField(label=_("Name and title"), max_length=200)
-    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    name = forms.CharField(label=_("Name and title"), max_length=_CONTACT_LIMITS["name"])
+    phone = forms.CharField(label=_("Phone"), max_length=_CONTACT_LIMITS["phone"], required=False)
 
 
 class TrackColourForm(MessageForm):
@@ -145,11 +158,19 @@ class ReadyNoticeForm(MessageForm):
 
 
 class ReasonForm(MessageForm):
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=300)
+    """A withdrawn ready notice or a cancelled SIP (the same limit)."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=TEXT_LIMITS[EventKind.READY_NOTICE_WITHDRAWN]["reason"],
+    )
 
 
 class NoteForm(MessageForm):
-    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=TEXT_LIMITS[EventKind.SIP_INITIATIVE]["note"]
+    )
 
 
 class SipInvitationForm(MessageForm):
