@@ -23,6 +23,7 @@ from django.db import transaction
 from discharges import services
 from discharges.bulk import insert_models
 from discharges.clock import ZONE
+from discharges.exports import FORMULA_STARTS
 from discharges.models import (
     CareType,
     Destination,
@@ -50,6 +51,9 @@ OPTIONAL_COLUMNS = (
     "hospital", "ward", "health_centre", "track_colour", "named_contact", "sip_held_date",
     "destination",
 )  # fmt: skip
+# Ids and names a spreadsheet would run as a formula (CSV injection) are refused.
+TEXT_COLUMNS = ("episode_id", "hospital", "ward", "health_centre")
+FORMULA_REFUSED = "starts with =, +, -, @, a tab or a carriage return (a spreadsheet would run it)"
 IMPORT_HOSPITAL = "Okänt sjukhus (import)"
 IMPORT_HEALTH_CENTRE = "Okänd hälsocentral (import)"
 IMPORTED_CONTACT = "Namngiven (importerad uppgift)"
@@ -165,6 +169,9 @@ class Parser:
             self.error(number, "episode_id", "required")
         elif len(episode_id) > 64:
             self.error(number, "episode_id", "at most 64 characters")
+        for column in TEXT_COLUMNS:  # shown on pages and written to CSV files
+            if (raw.get(column) or "").strip().startswith(FORMULA_STARTS):
+                self.error(number, column, FORMULA_REFUSED)
         personnummer = ""
         try:
             personnummer = normalise_personnummer((raw.get("personnummer") or "").strip())

@@ -21,6 +21,7 @@ from django.db.models import Q
 
 from discharges.aggregates import grouped_counts
 from discharges.clock import local_date
+from discharges.exports import neutralise
 from discharges.models import Episode
 from payment import rules
 from payment.models import Agreement, LiabilityModel
@@ -361,12 +362,21 @@ EPISODE_COLUMNS = (
 
 
 def _csv(columns: tuple[str, ...], records: Iterable[dict[str, Any]]) -> str:
+    """CSV safe to open in a spreadsheet: a text cell that would run as a formula gets a
+    leading ``'`` (numbers stay numbers), and lines end in CRLF (RFC 4180), so that a carriage
+    return inside a cell is quoted instead of starting a new row."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
     for data in records:
-        writer.writerow(["" if data[c] is None else data[c] for c in columns])
+        writer.writerow([_cell(data[c]) for c in columns])
     return out.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    return neutralise(value) if isinstance(value, str) else value
 
 
 def rows_csv(rows: Iterable[Row]) -> str:
