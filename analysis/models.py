@@ -116,3 +116,8 @@ class MonthlyStatistic(models.Model):
     @property
     def preliminary_changes_average(self) -> Decimal | None:
         return _ratio(self.preliminary_changes, self.episodes)
+
+
+# The analyses of delayed discharge keep their tables in their own package; imported here, last,
+# so that Django registers them with this app.
+from analysis.analyses import models as analyses_models  # noqa: E402, F401

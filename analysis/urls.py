@@ -1,6 +1,9 @@
-from django.urls import path
+from django.urls import include, path
 
 from analysis import views
 
 app_name = "analysis"
-urlpatterns = [path("", views.dashboard, name="dashboard")]
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("analyses/", include("analysis.analyses.urls")),
+]

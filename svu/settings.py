@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "discharges.context_processors.memberships",
+                "analysis.analyses.context.analyses",
             ],
         },
     },
@@ -215,6 +216,18 @@ SVU_MAX_BACKDATE = timedelta(days=env_int("SVU_MAX_BACKDATE_DAYS", 7))
 SVU_FUTURE_TOLERANCE = timedelta(minutes=5)
 # The latest plausible planning date (ready date, SIP meeting, homecoming) after an admission.
 SVU_MAX_STAY = timedelta(days=env_int("SVU_MAX_STAY_DAYS", 730))
+
+# E-mail. The notices of new analyses of delayed discharge go by e-mail only when a mail
+# server is configured (EMAIL_HOST, or another EMAIL_BACKEND); the start page shows them anyway.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "svu@localhost")
+SVU_ANALYSIS_EMAIL = bool(env_str("EMAIL_HOST", "") or env_str("EMAIL_BACKEND", ""))
 
 LOGGING = {
     "version": 1,

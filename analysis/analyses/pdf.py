@@ -1,0 +1,181 @@
+"""The analysis as a PDF (WeasyPrint, A4, Swedish): the header, one Bilaga 1 table per patient,
+the actions; page numbers and "Utskrivet dokument är en kopia" in the footer.
+
+Small analyses (``INLINE_MAX_PATIENTS`` patients or fewer) are built in the request; larger
+ones by a Celery task that records its progress on the ``AnalysisPdf`` row, which the page
+polls. Nothing is fetched while rendering: the stylesheet is inlined, the font is DejaVu Sans
+from the system (Debian's fonts-dejavu-core, installed by ``make system-deps`` and the
+Dockerfile), and the URL fetcher serves only the project's own static files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.contrib.staticfiles import finders
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from analysis.analyses.access import GROUP, LEAD, AnalysisAccess
+from analysis.analyses.checklist import COLUMNS, MAIN_DETAILS
+from analysis.analyses.models import (
+    Analysis,
+    AnalysisPdf,
+    Column,
+    ImprovementAction,
+    PdfStage,
+    PdfStatus,
+)
+from analysis.analyses.sheets import Sheet, build_sheets
+from analysis.models import StatCareType
+
+INLINE_MAX_PATIENTS = 20
+# Patients gathered per step of the progress (two queries each).
+CHUNK = 10
+STATIC_PREFIX = "svu-static:"
+
+Progress = Callable[[str, int, int], None]
+
+
+class FetchRefused(ValueError):
+    """The PDF asked for a resource that is not one of the project's static files."""
+
+
+def local_fetcher(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """WeasyPrint's URL fetcher: ``svu-static:<path>`` from the static files, nothing else
+    (no network, no arbitrary file)."""
+    if url.startswith(STATIC_PREFIX):
+        path = finders.find(url.removeprefix(STATIC_PREFIX))
+        if isinstance(path, str):
+            with open(path, "rb") as handle:
+                return {"string": handle.read(), "filename": path}
+    raise FetchRefused(f"the PDF may not fetch {url[:80]!r}")
+
+
+def reader(analysis: Analysis, user: User, *, pseudonymised: bool) -> AnalysisAccess:
+    """The access a PDF is built with: the processledare's, or the group's (running numbers)."""
+    return AnalysisAccess(user, analysis, GROUP if pseudonymised else LEAD, None, None)
+
+
+def gather(access: AnalysisAccess, progress: Progress | None = None) -> list[Sheet]:
+    patients = list(access.patients())
+    sheets: list[Sheet] = []
+    for start in range(0, len(patients), CHUNK):
+        if progress is not None:
+            progress(PdfStage.COLLECTING, start, len(patients))
+        sheets.extend(build_sheets(access, patients[start : start + CHUNK]))
+    if progress is not None:
+        progress(PdfStage.COLLECTING, len(patients), len(patients))
+    return sheets
+
+
+def document_html(access: AnalysisAccess, sheets: list[Sheet]) -> str:
+    analysis = access.analysis
+    actions = (
+        ImprovementAction.objects.filter(analysis=analysis)
+        .select_related("responsible")
+        .prefetch_related("follow_ups")
+        .order_by("due_date", "id")
+    )
+    with translation.override("sv"):
+        return render_to_string(
+            "pdf/analysis.html",
+            {
+                "analysis": analysis,
+                "care_type": StatCareType(analysis.care_type).label,
+                "sheets": sheets,
+                "actions": list(actions),
+                "columns": [Column(c).label for c in COLUMNS],
+                "main_details": MAIN_DETAILS,
+                "identified": access.identified,
+                "printed_at": timezone.localtime(),
+            },
+        )
+
+
+def render_pdf(
+    analysis: Analysis, user: User, *, pseudonymised: bool, progress: Progress | None = None
+) -> bytes:
+    """The PDF's bytes (a few seconds for 50 patients: bench/analysis_pdf.py)."""
+    from weasyprint import HTML  # imported here: it loads Pango, which the pages never need
+
+    access = reader(analysis, user, pseudonymised=pseudonymised)
+    sheets = gather(access, progress)
+    html = document_html(access, sheets)
+    if progress is not None:
+        progress(PdfStage.LAYOUT, len(sheets), len(sheets))
+    document = HTML(string=html, url_fetcher=local_fetcher, base_url=STATIC_PREFIX).render()
+    if progress is not None:
+        progress(PdfStage.WRITING, len(sheets), len(sheets))
+    pdf: bytes = document.write_pdf()
+    return pdf
+
+
+def filename(analysis: Analysis, *, pseudonymised: bool) -> str:
+    suffix = "-utan-personuppgifter" if pseudonymised else ""
+    return (
+        f"analys-fordrojd-hemgang-{analysis.kommun.code}-{analysis.month:%Y-%m}-"
+        f"{analysis.care_type}{suffix}.pdf"
+    )
+
+
+# --- Large PDFs: built by a Celery task, with progress ---------------------------------------
+
+
+def builds_inline(analysis: Analysis) -> bool:
+    return analysis.patients.count() <= INLINE_MAX_PATIENTS
+
+
+def queue_pdf(analysis: Analysis, user: User, *, pseudonymised: bool) -> AnalysisPdf:
+    """A PDF job, queued for the worker after the commit."""
+    from analysis.tasks import build_analysis_pdf  # the task calls back into this module
+
+    job = AnalysisPdf.objects.create(
+        analysis=analysis,
+        pseudonymised=pseudonymised,
+        requested_by=user,
+        total=analysis.patients.count(),
+    )
+    transaction.on_commit(lambda: build_analysis_pdf.delay(job.pk))
+    return job
+
+
+def _record(job: AnalysisPdf, **fields: Any) -> None:
+    """Progress is written at once (its own short transaction): the page polls it."""
+    for name, value in fields.items():
+        setattr(job, name, value)
+    AnalysisPdf.objects.filter(pk=job.pk).update(**fields)
+
+
+def build_job(job_id: int) -> AnalysisPdf:
+    """The task's work: build the job's PDF, store it, drop the older ones of the variant."""
+    job = AnalysisPdf.objects.select_related("analysis__kommun", "requested_by").get(pk=job_id)
+    if job.status == PdfStatus.DONE:
+        return job  # a retried delivery of a finished task
+    _record(job, status=PdfStatus.RUNNING)
+
+    def progress(stage: str, done: int, total: int) -> None:
+        _record(job, stage=stage, done=done, total=total)
+
+    try:
+        content = render_pdf(
+            job.analysis, job.requested_by, pseudonymised=job.pseudonymised, progress=progress
+        )
+    except Exception as exc:
+        _record(job, status=PdfStatus.FAILED, error=type(exc).__name__[:300])
+        raise
+    _record(
+        job,
+        status=PdfStatus.DONE,
+        stage=PdfStage.FINISHED,
+        content=content,
+        size=len(content),
+        finished_at=timezone.now(),
+    )
+    AnalysisPdf.objects.filter(
+        analysis=job.analysis, pseudonymised=job.pseudonymised, status=PdfStatus.DONE
+    ).exclude(pk=job.pk).delete()
+    return job
