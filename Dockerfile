@@ -7,7 +7,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 RUN pip install --no-cache-dir -e .
 COPY . .
-RUN for po in locale/*/LC_MESSAGES/django.po; do msgfmt -o "${po%.po}.mo" "$po"; done
+RUN for po in locale/*/LC_MESSAGES/django.po */locale/*/LC_MESSAGES/django.po; do msgfmt -o "${po%.po}.mo" "$po"; done
 RUN useradd --system --home /var/lib/svu svu && mkdir -p /var/lib/svu && chown svu /var/lib/svu
 USER svu
 EXPOSE 8000

@@ -4,7 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
-PO := $(wildcard locale/*/LC_MESSAGES/django.po)
+# The shared catalogue and the apps' own (analysis/locale: the analyses of delayed discharge).
+PO := $(wildcard locale/*/LC_MESSAGES/django.po */locale/*/LC_MESSAGES/django.po)
 MO := $(PO:.po=.mo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -20,13 +21,15 @@ $(STAMP): pyproject.toml
 install: $(STAMP) $(MO)
 
 # Debian packages the suite needs: Chromium for the browser tests, poppler for reading PDFs back,
-# gettext for the Swedish catalogue. Installed only when missing.
+# gettext for the Swedish catalogue, DejaVu Sans for the analysis PDFs (WeasyPrint takes fonts
+# from the system; nothing is fetched at run time). Installed only when missing.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium chromium-driver"; \
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \

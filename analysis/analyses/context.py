@@ -24,9 +24,7 @@ def analyses(request: HttpRequest) -> dict[str, Any]:
     if show and match is not None and match.view_name == START_PAGE:
         unread = AnalysisNotice.objects.filter(user=user, read_at__isnull=True)
         context["analysis_notices"] = list(
-            unread.select_related("analysis__kommun").order_by("-created_at", "-id")[
-                :SHOWN_NOTICES
-            ]
+            unread.select_related("analysis__kommun").order_by("-created_at", "-id")[:SHOWN_NOTICES]
         )
         context["analysis_notices_count"] = unread.count()
     return context
