@@ -27,6 +27,7 @@ organisation, so the event log is what the pages would have written.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -146,3 +147,27 @@ def triggered(agreement: Agreement) -> Callable[[], list[Analysis]]:
         return open_triggered_analyses()
 
     return run
+
+
+@dataclass(frozen=True)
+class March:
+    """March 2026 in Umeå: three patients with 6, 4 and 5 ready days (average 5.00)."""
+
+    analysis: Analysis
+    first: Episode  # full_stay at the somatic ward, patient 1
+    second: Episode  # full_stay at the somatic ward, patient 2
+    psych: Episode  # simple_stay at the psychiatric ward, patient 3
+
+
+@pytest.fixture
+def march(
+    full_stay: Callable[..., Episode],
+    simple_stay: Callable[..., Episode],
+    triggered: Callable[[], list[Analysis]],
+    org_tree: OrgTree,
+) -> March:
+    first = full_stay(date(2026, 3, 10), date(2026, 3, 16))
+    second = full_stay(date(2026, 3, 14), date(2026, 3, 18))
+    psych = simple_stay(date(2026, 3, 20), date(2026, 3, 25), ward=org_tree.psych_ward)
+    [analysis] = triggered()
+    return March(analysis, first, second, psych)
