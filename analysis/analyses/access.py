@@ -29,6 +29,7 @@ from analysis.analyses.models import (
 )
 from discharges.access_log import log_access
 from discharges.bulk import insert_tuples
+from discharges.choices import SENDING_ROLE_BY_KIND
 from discharges.models import AccessLogEntry, Organisation, OrganisationKind, Role
 from discharges.selectors import (
     can_see_details,
@@ -100,8 +101,11 @@ def visible_analyses(user: User) -> QuerySet[Analysis]:
 
 
 def may_use_analyses(user: User) -> bool:
-    """Whether the menu offers the analyses: a follow-up role or a party's sending role."""
-    return bool(region_roles(user)) or bool(party_memberships(user))
+    """Whether the analyses are for the user (menu, lists): a follow-up role of a region, or
+    the sending role of a ward, hälsocentral or kommun (not an integration account)."""
+    return bool(region_roles(user)) or any(
+        SENDING_ROLE_BY_KIND.get(m.organisation.kind) == m.role for m in party_memberships(user)
+    )
 
 
 @dataclass(frozen=True)
