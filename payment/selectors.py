@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from django.contrib.auth.models import User
 
 from discharges.models import Kommun, OrganisationKind
-from discharges.selectors import memberships_of, visible_episodes
+from discharges.selectors import episodes_with_details, memberships_of, visible_episodes
 from payment.reports import EpisodeLine
 
 
@@ -23,7 +24,11 @@ def visible_lines(
 ) -> list[EpisodeLine]:
     """The report's episode lines shown at patient level: only to the staff of the line's own
     kommun (of ``kommuner``, the ones in scope), and only episodes the user may see (their
-    grants); the region's follow-up roles see the monthly rows, never the episodes."""
+    grants); the region's follow-up roles see the monthly rows, never the episodes.
+
+    Consent hiding as on the episode pages: where the user may not see an episode's details
+    (no consent recorded for it), its line comes without the care type (``care_type`` empty);
+    the reference, dates, days and amount remain, which is what an invoice is checked by."""
     lines = list(lines)
     own = {k.code for k in kommuner if is_kommun_member(user, k)}
     candidates = [line for line in lines if line.kommun in own]
@@ -34,4 +39,6 @@ def visible_lines(
         .filter(pk__in=[line.pk for line in candidates])
         .values_list("pk", flat=True)
     )
-    return [line for line in candidates if line.pk in visible]
+    shown = [line for line in candidates if line.pk in visible]
+    details = episodes_with_details(user, [line.pk for line in shown])
+    return [line if line.pk in details else replace(line, care_type="") for line in shown]

@@ -153,6 +153,12 @@ def month_detail(
     ]
     # Patient-level detail only for the kommun's own members, and only episodes they may see.
     visible = visible_lines(request.user, lines, [target])
+    consent_hidden = 0
+    if care_type != "all":
+        # A page of one care type would tell it: lines without their care type (no consent)
+        # are counted here and listed in the period's episode download instead.
+        consent_hidden = sum(1 for line in visible if not line.care_type)
+        visible = [line for line in visible if line.care_type]
     shown: list[dict[str, Any]] = [
         {
             "line": line,
@@ -161,7 +167,7 @@ def month_detail(
         }
         for line in visible
     ]
-    hidden = len(lines) - len(visible)
+    hidden = len(lines) - len(visible) - consent_hidden
     if visible:
         log_access(
             request.user,
@@ -183,6 +189,7 @@ def month_detail(
             "explanation": explain_month(history, agreement),
             "shown": shown,
             "hidden": hidden,
+            "consent_hidden": consent_hidden,
         },
     )
 
