@@ -54,7 +54,7 @@ HUGE_NEGATIVE = "-99999999999999999999"
 
 # Boundary dates for every date and date-time field of the message forms (``YYYY-MM-DD``;
 # date-time fields get ``T12:00`` appended). Add rows here.
-DATE_VALUES: list[str] = []
+DATE_VALUES: list[str] = ["0001-01-01", "1899-12-31", "9999-12-31", "2026-02-30"]
 
 
 def quiet_client(user: AbstractUser) -> Client:
