@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from analysis.models import MonthlyStatistic, StatCareType
 from discharges.aggregates import COUNTS, discharged_with_ready_date, grouped_counts
+from payment.monthly import store_monthly_liability
 
 Key = tuple[int, str, date]
 
@@ -40,7 +41,8 @@ def _median(values: list[int]) -> Decimal | None:
 
 
 def compute_statistics() -> int:
-    """Recompute every group from the episodes and replace the table. Returns rows stored.
+    """Recompute every group from the episodes and replace the table, and the stored monthly
+    liability with it (``payment.monthly``). Returns the statistics rows stored.
 
     Rows exist for care type "somatik" and "psykiatri" where they have episodes, and "all"
     (their sum) for every kommun-month with any; months without episodes have no row.
@@ -52,9 +54,12 @@ def compute_statistics() -> int:
                 cursor.execute(f"LOCK TABLE {MonthlyStatistic._meta.db_table} IN EXCLUSIVE MODE")
                 # One big GROUP BY gains from parallel workers (off for the pages' queries).
                 cursor.execute("SET LOCAL max_parallel_workers_per_gather = 2")
-        objects = _statistics(timezone.now())
+        now = timezone.now()
+        objects = _statistics(now)
         MonthlyStatistic.objects.all().delete()
         MonthlyStatistic.objects.bulk_create(objects, batch_size=2000)
+        # The dashboards read each kommun-month's liability beside its figures (decisions.md).
+        store_monthly_liability(now)
     return len(objects)
 
 

@@ -328,3 +328,7 @@ class AccessLogEntryAdmin(AccessLoggedAdmin, ReadOnlyAdmin):
     search_fields = ["user__username", "episode__external_id"]
     date_hierarchy = "at"
     list_select_related = ["user", "organisation", "episode", "patient"]
+
+
+# The population aged 65+ (reference data about kommuner) has its admin in its own module.
+from discharges import population_admin as population_admin  # noqa: E402

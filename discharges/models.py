@@ -590,3 +590,8 @@ class AccessLogEntry(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action}"
+
+
+# Reference data about kommuner (population aged 65+) is kept in its own module; imported here,
+# last, so that Django registers it with this app.
+from discharges.population import KommunPopulation as KommunPopulation  # noqa: E402

@@ -370,6 +370,25 @@ def worklist(user: User, *, now: datetime | None = None, limit: int = 200) -> li
 REGION_FOLLOW_UP_ROLES = (Role.PROCESS_LEAD, Role.JOINT_GROUP, Role.ADMIN)
 
 
+def follow_up_scope(user: User, *, liability: bool = False) -> tuple[set[int], set[str]]:
+    """The kommun ids and region codes whose follow-up the user may see (the rule of
+    ``follow_up_kommuner``), without a query beyond the user's memberships."""
+    memberships = memberships_of(user)
+    if liability:
+        own = {
+            m.organisation_id for m in memberships if m.organisation.kind == OrganisationKind.KOMMUN
+        }
+        regions = {
+            m.organisation.region_code
+            for m in memberships
+            if m.organisation.kind == OrganisationKind.REGION and m.role in REGION_FOLLOW_UP_ROLES
+        }
+    else:
+        own = set()
+        regions = {m.organisation.region_code for m in memberships}
+    return own, {code for code in regions if code is not None}
+
+
 def follow_up_kommuner(user: User, *, liability: bool = False) -> QuerySet[Kommun]:
     """The kommuner whose follow-up the user may see.
 
@@ -377,26 +396,24 @@ def follow_up_kommuner(user: User, *, liability: bool = False) -> QuerySet[Kommu
     Liability (the invoice basis, ``liability=True``) is for a kommun's own members and the
     region's follow-up roles (``REGION_FOLLOW_UP_ROLES``).
     """
-    memberships = memberships_of(user)
-    if liability:
-        own = [
-            m.organisation_id for m in memberships if m.organisation.kind == OrganisationKind.KOMMUN
-        ]
-        regions = {
-            m.organisation.region_code
-            for m in memberships
-            if m.organisation.kind == OrganisationKind.REGION and m.role in REGION_FOLLOW_UP_ROLES
-        }
-    else:
-        own = []
-        regions = {m.organisation.region_code for m in memberships}
-    regions.discard(None)
+    own, regions = follow_up_scope(user, liability=liability)
     if not own and not regions:
         return Kommun.objects.none()
-    query = Q(pk__in=own)
-    for code in sorted(regions):  # type: ignore[type-var]
+    query = Q(pk__in=sorted(own))
+    for code in sorted(regions):
         query |= Q(code__startswith=code)
     return Kommun.objects.filter(query).select_related("region")
+
+
+def small_number_scope(user: User) -> tuple[set[int], set[str]]:
+    """Who sees figures built on fewer episodes than the small-number threshold: a kommun's own
+    staff (the kommun ids of their memberships) and the processledare of a region (its code,
+    whether the processledare sits at the region or at one of its hospitals). Everyone else
+    sees such a figure as "<5" on the follow-up pages and in their exports."""
+    memberships = memberships_of(user)
+    own = {m.organisation_id for m in memberships if m.organisation.kind == OrganisationKind.KOMMUN}
+    regions = {m.organisation.region_code for m in memberships if m.role == Role.PROCESS_LEAD}
+    return own, {code for code in regions if code is not None}
 
 
 def may_see_liability(user: User) -> bool:

@@ -94,3 +94,43 @@ class DailyAmount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.amount_sek} kr"
+
+
+class LiabilityState(models.TextChoices):
+    FREE = "free", _("Not liable")
+    LIABLE = "liable", _("Liable")
+    PARTLY = "partly", _("Liable for one care type")
+    PER_EPISODE = "per_episode", _("Per episode")
+
+
+class MonthlyLiability(models.Model):
+    """A kommun's liability in a month as the statistics run last computed it from the report
+    (``payment.monthly``): the dashboards read these rows instead of computing the report.
+
+    ``care_type`` is "all", "somatik" or "psykiatri"; under an agreement that keeps the care
+    types apart each has its own state ("all" is then ``partly`` when only one is liable).
+    Liable days and amounts are the days falling in the month (R9)."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="+")
+    kommun = models.ForeignKey(
+        "discharges.Kommun", on_delete=models.PROTECT, related_name="liabilities"
+    )
+    care_type = models.CharField(_("care type"), max_length=10)
+    month = models.DateField(_("month"))
+    state = models.CharField(_("state"), max_length=12, choices=LiabilityState.choices)
+    liable_days = models.PositiveIntegerField(_("liable days"))
+    amount_sek = models.PositiveBigIntegerField(_("amount (SEK)"))
+    computed_at = models.DateTimeField(_("computed"))
+
+    class Meta:
+        verbose_name = _("monthly liability")
+        verbose_name_plural = _("monthly liabilities")
+        ordering = ["kommun", "care_type", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kommun", "care_type", "month"], name="liability_unique_group"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kommun_id} {self.care_type} {self.month:%Y-%m}: {self.state}"

@@ -143,7 +143,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "discharges:worklist"
+LOGIN_REDIRECT_URL = "start"  # by role: Att göra, or the follow-up overview (svu/views.py)
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "sv")
@@ -208,6 +208,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=0, minute=30, day_of_month=1),
     },
 }
+
+# The follow-up pages show a figure built on fewer episodes than this as "<5" (with this
+# number), except to the kommun's own staff and the region's processledare.
+SVU_SMALL_NUMBER_THRESHOLD = max(1, env_int("SVU_SMALL_NUMBER_THRESHOLD", 5))  # 1: none hidden
 
 # How far back a user may date a message (its time of occurrence) from a page or the API.
 # Integration accounts (the historical import) are not limited: they move older history in.

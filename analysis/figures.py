@@ -1,0 +1,300 @@
+"""What the follow-up pages read: the stored monthly statistics and liability of the kommuner
+in scope for a period and care type, in a fixed number of queries whatever their number, and
+who may see which figure (``Viewer``).
+
+Reads (``load``): the statistics rows (one query), the liability rows (one), the agreements of
+the regions (one, for the thresholds) and the population aged 65+ (one). Nothing is computed
+from episodes here: the statistics run stored both tables (``analysis.statistics``).
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
+
+from django.conf import settings
+from django.contrib.auth.models import User
+
+from analysis.models import MonthlyStatistic
+from analysis.numbers import ratio, share
+from analysis.queries import Query
+from discharges.models import Kommun, KommunPopulation
+from discharges.population import population_year
+from discharges.selectors import follow_up_scope, small_number_scope
+from payment.models import Agreement, LiabilityModel, LiabilityState, MonthlyLiability
+
+DEFAULT_THRESHOLD = Decimal("3.0")
+
+
+@dataclass
+class Counts:
+    """The stored counts of one kommun-month, or their sum over months or kommuner."""
+
+    episodes: int = 0
+    ready_days: int = 0
+    episodes_3plus: int = 0
+    same_day: int = 0
+    episodes_1plus: int = 0
+    named_contact: int = 0
+    sip_needed: int = 0
+    sip_invited_in_time: int = 0
+    sip_held: int = 0
+    preliminary_known: int = 0
+    preliminary_accurate: int = 0
+    preliminary_changes: int = 0
+    admission_notice_late: int = 0
+    track_green: int = 0
+    track_yellow: int = 0
+    track_red: int = 0
+    track_blue: int = 0
+
+    def add(self, other: Counts) -> None:
+        for name in COUNT_FIELDS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def average(self) -> Decimal | None:
+        """R2: ready days / episodes, same-day discharges included (the agreement's)."""
+        return ratio(self.ready_days, self.episodes)
+
+    @property
+    def national_average(self) -> Decimal | None:
+        """Väntetider i vården: only episodes with at least 1 ready day."""
+        return ratio(self.ready_days, self.episodes_1plus)
+
+    def over(self, threshold: Decimal) -> bool:
+        """R3 on the exact ratio, never the rounded figure."""
+        return bool(self.episodes) and Fraction(self.ready_days, self.episodes) > Fraction(
+            threshold
+        )
+
+    @property
+    def same_day_share(self) -> Decimal | None:
+        return share(self.same_day, self.episodes)
+
+    @property
+    def named_contact_share(self) -> Decimal | None:
+        return share(self.named_contact, self.episodes)
+
+    @property
+    def sip_in_time_share(self) -> Decimal | None:
+        return share(self.sip_invited_in_time, self.sip_needed)
+
+    @property
+    def preliminary_accuracy(self) -> Decimal | None:
+        return share(self.preliminary_accurate, self.preliminary_known)
+
+    @property
+    def changes_average(self) -> Decimal | None:
+        return ratio(self.preliminary_changes, self.episodes)
+
+    @property
+    def tracked(self) -> int:
+        return self.track_green + self.track_yellow + self.track_red + self.track_blue
+
+
+# The stored counts, in the order of the statistics' columns (a test checks they mirror
+# discharges.aggregates.COUNTS, the columns the statistics run stores).
+COUNT_FIELDS = tuple(f.name for f in fields(Counts))
+
+
+@dataclass
+class Liability:
+    """A kommun's liability in a month (or summed over months)."""
+
+    state: str | None = None  # a LiabilityState; None: no agreement covers the month
+    liable_days: int = 0
+    amount_sek: int = 0
+    liable_months: int = 0
+
+
+def days_in(months: list[date]) -> int:
+    return sum(calendar.monthrange(m.year, m.month)[1] for m in months)
+
+
+def beds_occupied(ready_days: int, months: list[date]) -> Decimal | None:
+    """Beds occupied by ready patients on average: ready days / calendar days of the period."""
+    return ratio(ready_days, days_in(months)) if months else None
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who looks: which kommuner's small numbers and liability the user may see."""
+
+    threshold: int
+    exempt_kommuner: frozenset[int]
+    exempt_regions: frozenset[str]
+    liability_kommuner: frozenset[int]
+    liability_regions: frozenset[str]
+
+    def hides(self, kommun: Kommun, base: int) -> bool:
+        """Whether a figure built on ``base`` episodes is shown as "<5" to this user."""
+        if not 0 < base < self.threshold:
+            return False
+        return kommun.pk not in self.exempt_kommuner and kommun.code[:2] not in self.exempt_regions
+
+    def sees_liability(self, kommun: Kommun) -> bool:
+        return kommun.pk in self.liability_kommuner or kommun.code[:2] in self.liability_regions
+
+    @property
+    def hidden_text(self) -> str:
+        return f"<{self.threshold}"
+
+
+def viewer_for(user: User) -> Viewer:
+    exempt_ids, exempt_regions = small_number_scope(user)
+    liability_ids, liability_regions = follow_up_scope(user, liability=True)
+    return Viewer(
+        threshold=settings.SVU_SMALL_NUMBER_THRESHOLD,
+        exempt_kommuner=frozenset(exempt_ids),
+        exempt_regions=frozenset(exempt_regions),
+        liability_kommuner=frozenset(liability_ids),
+        liability_regions=frozenset(liability_regions),
+    )
+
+
+MonthKey = tuple[int, date]  # (kommun id, month)
+
+
+@dataclass
+class Data:
+    """The stored rows of the period, keyed by (kommun id, month)."""
+
+    kommuner: list[Kommun]
+    query: Query
+    counts: dict[MonthKey, Counts] = field(default_factory=dict)
+    medians: dict[MonthKey, Decimal | None] = field(default_factory=dict)
+    liability: dict[MonthKey, Liability] = field(default_factory=dict)
+    population: dict[tuple[int, int], int] = field(default_factory=dict)
+    thresholds: dict[str, Decimal] = field(default_factory=dict)  # region code -> threshold
+    agreements: dict[str, Agreement] = field(default_factory=dict)  # region code -> latest
+    computed_at: datetime | None = None
+
+    def threshold(self, kommun: Kommun) -> Decimal:
+        return self.thresholds.get(kommun.code[:2], DEFAULT_THRESHOLD)
+
+    def month(self, kommun: Kommun, month: date) -> Counts | None:
+        return self.counts.get((kommun.pk, month))
+
+    def inhabitants(self, kommun: Kommun, month: date) -> int | None:
+        """The population aged 65+ a month's ready days are divided by (None: not known)."""
+        return self.population.get((kommun.pk, population_year(month.year)))
+
+    def per_thousand(self, kommun: Kommun, months: list[date]) -> Decimal | None:
+        """Ready days per 1,000 inhabitants aged 65+ over ``months``, each month divided by its
+        own year's population; None unless the population of every month is known."""
+        total = Fraction(0)
+        for month in months:
+            inhabitants = self.inhabitants(kommun, month)
+            if inhabitants is None:
+                return None
+            counts = self.month(kommun, month)
+            total += Fraction(counts.ready_days if counts else 0, inhabitants)
+        return _decimal(total * 1000) if months else None
+
+    def is_per_episode(self, kommun: Kommun) -> bool:
+        agreement = self.agreements.get(kommun.code[:2])
+        return agreement is not None and agreement.model == LiabilityModel.PER_EPISODE
+
+
+def _decimal(value: Fraction) -> Decimal:
+    return ratio(value.numerator, value.denominator) or Decimal(0)
+
+
+_STAT_FIELDS = ("kommun_id", "month", "sip_days_median", "computed_at", *COUNT_FIELDS)
+
+
+def load(kommuner: list[Kommun], query: Query) -> Data:
+    """The period's stored rows of ``kommuner`` (four queries, whatever their number)."""
+    data = Data(kommuner=kommuner, query=query)
+    ids = [k.pk for k in kommuner]
+    rows = MonthlyStatistic.objects.filter(
+        kommun_id__in=ids,
+        care_type=query.care_type,
+        month__gte=query.first,
+        month__lte=query.last,
+    ).values_list(*_STAT_FIELDS)
+    latest: datetime | None = None
+    for kommun_id, month, median, computed_at, *counts in rows:
+        data.counts[(kommun_id, month)] = Counts(*counts)
+        data.medians[(kommun_id, month)] = median
+        latest = computed_at if latest is None or computed_at > latest else latest
+    data.computed_at = latest
+    liabilities = MonthlyLiability.objects.filter(
+        kommun_id__in=ids,
+        care_type=query.care_type,
+        month__gte=query.first,
+        month__lte=query.last,
+    ).values_list("kommun_id", "month", "state", "liable_days", "amount_sek")
+    for kommun_id, month, state, days, amount in liabilities:
+        liable = int(state == LiabilityState.LIABLE)
+        data.liability[(kommun_id, month)] = Liability(state, days, amount, liable)
+    regions = sorted({k.code[:2] for k in kommuner})
+    for agreement in Agreement.objects.filter(region__code__in=regions).select_related("region"):
+        current = data.agreements.get(agreement.region.code)
+        if current is None or agreement.first_month > current.first_month:
+            data.agreements[agreement.region.code] = agreement  # the latest in force
+            data.thresholds[agreement.region.code] = agreement.threshold_days
+    years = sorted({population_year(m.year) for m in query.months})
+    for kommun_id, year, inhabitants in KommunPopulation.objects.filter(
+        kommun_id__in=ids, year__in=years
+    ).values_list("kommun_id", "year", "inhabitants_65plus"):
+        data.population[(kommun_id, year)] = inhabitants
+    return data
+
+
+def period_counts(data: Data, kommun: Kommun) -> Counts:
+    total = Counts()
+    for month in data.query.months:
+        counts = data.month(kommun, month)
+        if counts is not None:
+            total.add(counts)
+    return total
+
+
+def period_liability(data: Data, kommun: Kommun) -> Liability:
+    """Liable days, amount and liable months over the period; the state of its last month."""
+    total = Liability()
+    for month in data.query.months:
+        month_liability = data.liability.get((kommun.pk, month))
+        if month_liability is not None:
+            total.liable_days += month_liability.liable_days
+            total.amount_sek += month_liability.amount_sek
+            total.liable_months += month_liability.liable_months
+            total.state = month_liability.state
+    return total
+
+
+def region_counts(data: Data) -> dict[date, Counts]:
+    """The sums over every kommun in scope, per month."""
+    totals: dict[date, Counts] = defaultdict(Counts)
+    for (_kommun_id, month), counts in data.counts.items():
+        totals[month].add(counts)
+    return totals
+
+
+def region_per_thousand(data: Data, month: date) -> Decimal | None:
+    """The region's ready days per 1,000 inhabitants aged 65+ in ``month``: None unless every
+    kommun in scope has its population for the month's year."""
+    inhabitants = 0
+    for kommun in data.kommuner:
+        known = data.inhabitants(kommun, month)
+        if known is None:
+            return None
+        inhabitants += known
+    if not inhabitants:
+        return None
+    ready_days = sum(c.ready_days for (_k, m), c in data.counts.items() if m == month)
+    return _decimal(Fraction(ready_days * 1000, inhabitants))
+
+
+def missing_population_years(data: Data) -> list[int]:
+    """The years (31 December) whose population some kommun in scope lacks for the period."""
+    years = sorted({population_year(m.year) for m in data.query.months})
+    return [
+        year for year in years if any((k.pk, year) not in data.population for k in data.kommuner)
+    ]
