@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from discharges.models import ConsentAction, ConsentRecord, Episode
 from discharges.services.actors import Actor, check_actor
 from discharges.services.errors import NotPermitted, Refused
+from discharges.services.limits import checked_text
 from discharges.services.recording import check_time
 
 
@@ -24,6 +25,7 @@ def _record_consent(
     actor: Actor, episode: Episode, action: str, occurred_at: datetime | None, note: str
 ) -> ConsentRecord:
     integration = check_actor(actor)
+    note = checked_text(ConsentRecord, "note", note)
     if actor.organisation.pk != episode.ward_id:
         raise NotPermitted(_("Consent for an episode is recorded by the ward of that episode."))
     at = occurred_at or timezone.now()

@@ -22,6 +22,7 @@ from discharges.personnummer import normalise_personnummer
 from discharges.projection import apply_event
 from discharges.services.actors import Actor
 from discharges.services.errors import NotPermitted, Refused
+from discharges.services.limits import checked_text
 from discharges.services.recording import SINGLE, Recorder, check_time, new_event
 
 _CARETYPE_VALUES = frozenset(CareType.values)
@@ -56,8 +57,8 @@ def register_patient(
     patient, _created = Patient.objects.get_or_create(
         personnummer=_normalised(personnummer),
         defaults={
-            "name": name,
-            "address": address,
+            "name": checked_text(Patient, "name", name),
+            "address": checked_text(Patient, "address", address),
             "kommun": kommun,
             "health_centre": health_centre,
         },
@@ -89,7 +90,7 @@ def build_registration(
         health_centre = patient.health_centre
     episode: Episode = new_instance(Episode)
     data: Registered = {
-        "external_id": external_id or None,
+        "external_id": checked_text(Episode, "external_id", external_id) or None,
         "patient_id": patient.pk,
         "ward_id": ward.pk,
         "kommun_id": kommun.pk,
