@@ -47,5 +47,5 @@ def ratio(part: int, whole: int, places: int = 2) -> Decimal | None:
 
 
 def share(part: int, whole: int) -> Decimal | None:
-    """part / whole to 3 decimals (a share shown as a whole percent)."""
-    return ratio(part, whole, 3)
+    """part / whole, not rounded (``percent`` rounds once, to a whole percent)."""
+    return Decimal(part) / Decimal(whole) if whole else None

@@ -7,10 +7,10 @@ expected figure from the stored rows itself. Some cells are set by hand:
 
 | kommun | month | what |
 |---|---|---|
-| 2480 Umeå | 1 back | somatik 36 episodes / 131 days, psykiatri 4 / 14: all 40 / 145 = 3.625 → 3,63, over 3,0 |
+| 2480 Umeå | 1 back | somatik 36 / 131 days, psykiatri 4 / 14: all 40 / 145 = 3.625: 3,63 |
 | 2480 Umeå | 2 back | all 3 episodes (somatik 3): a small cell of the kommun planner's own kommun |
 | 2482 Skellefteå | 2 back | all 2 episodes (somatik 2): a small cell of the other kommun |
-| 2403 Bjurholm | 1 back | psykiatri 1 episode with 4 ready days, nothing somatic ("1 vårdtillfälle, 4 dagar") |
+| 2403 Bjurholm | 1 back | psykiatri 1 episode, 4 ready days ("1 vårdtillfälle, 4 dagar") |
 | 2480 Umeå | 3..1 back | liable, 16 liable days and 148 800 kr in month 1 back |
 
 The Västerbotten agreement is loaded (threshold 3,0); the population aged 65+ is stored for
