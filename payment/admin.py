@@ -13,7 +13,7 @@ class DailyAmountInline(admin.TabularInline):
 
 @admin.register(Agreement)
 class AgreementAdmin(GuardedAdmin):
-    """Agreements; the analysis app adds the "recompute statistics" action (it sits above)."""
+    """Agreements; the statistics app above this one adds the "recompute statistics" action."""
 
     list_display = ["name", "title", "region", "model", "first_month", "threshold_days"]
     list_filter = ["model", "region"]
