@@ -15,6 +15,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -48,7 +49,10 @@ def local_fetcher(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     """WeasyPrint's URL fetcher: ``svu-static:<path>`` from the static files, nothing else
     (no network, no arbitrary file)."""
     if url.startswith(STATIC_PREFIX):
-        path = finders.find(url.removeprefix(STATIC_PREFIX))
+        try:
+            path = finders.find(url.removeprefix(STATIC_PREFIX))
+        except SuspiciousFileOperation:  # a path out of the static directories
+            path = None
         if isinstance(path, str):
             with open(path, "rb") as handle:
                 return {"string": handle.read(), "filename": path}

@@ -1,0 +1,213 @@
+"""The PDF (WeasyPrint), read back with poppler's pdftotext and pdffonts: every Bilaga 1 row
+label, each patient's personnummer and dates, the actions, the footer; the group's copy
+without names or personnummer; DejaVu Sans embedded (nothing fetched); more than 20 patients
+built by the Celery task with its progress, then downloaded (access-logged)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from analysis.analyses import pdf
+from analysis.analyses.answers import AnswerInput, save_column
+from analysis.analyses.checklist import all_labels
+from analysis.analyses.models import AnalysisPdf, PdfStage, PdfStatus
+from analysis.analyses.services import ActionInput, add_action, follow_up_action
+from discharges.models import AccessAction, AccessLogEntry
+from discharges.personnummer import format_personnummer
+from tests.analysis.analyses.conftest import March
+from tests.conftest import Personas, login
+
+pytestmark = pytest.mark.django_db
+
+if not shutil.which("pdftotext") and not os.environ.get("CI"):
+    pytest.skip("poppler-utils is missing (make system-deps installs it)", allow_module_level=True)
+
+
+def run(*args: str) -> str:
+    return subprocess.run(args, check=True, capture_output=True, text=True).stdout  # noqa: S603
+
+
+def pdf_text(content: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "analysis.pdf"
+    path.write_bytes(content)
+    return run("pdftotext", "-enc", "UTF-8", str(path), "-")
+
+
+def flat(text: str) -> str:
+    """Words joined by single spaces (table cells wrap their lines)."""
+    return re.sub(r"\s+", " ", text)
+
+
+def squashed(text: str) -> str:
+    """Without any white space: a label wrapped after "plats-/" reads the same."""
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture
+def filled(march: March, personas: Personas) -> March:
+    patient = march.analysis.patients.get(episode=march.first)
+    save_column(
+        user=personas.kommun_planner, patient=patient, column="kommun",
+        entries={
+            "delay_capacity": AnswerInput(choice="yes", comment="Ingen korttidsplats ledig"),
+            "kommun_units": AnswerInput(comment="BHL, EC hemtjänst Ersboda"),
+        },
+    )  # fmt: skip
+    action = add_action(
+        user=personas.processledare,
+        analysis=march.analysis,
+        data=ActionInput(
+            "Korttidsplatser bokas via gemensam lista",
+            march.analysis.kommun,
+            "Enhetschef korttidsboende",
+            timezone.localdate() + timedelta(days=30),
+        ),
+    )
+    follow_up_action(
+        user=personas.processledare, action=action, day=timezone.localdate(),
+        note="Listan införd på två enheter", status="in_progress",
+    )  # fmt: skip
+    return march
+
+
+def test_the_pdf_holds_every_row_patient_date_and_action(
+    filled: March, personas: Personas, tmp_path: Path
+) -> None:
+    content = pdf.render_pdf(filled.analysis, personas.processledare, pseudonymised=False)
+    assert content.startswith(b"%PDF")
+    text = flat(pdf_text(content, tmp_path))
+    with translation.override("sv"):
+        for label in all_labels():
+            assert squashed(label) in squashed(text), label
+    for episode in (filled.first, filled.second, filled.psych):
+        assert format_personnummer(episode.patient.personnummer) in text
+        assert episode.patient.name in text
+        assert episode.ready_date.isoformat() in text
+        assert episode.discharge_date.isoformat() in text
+    assert "2026-03-05" in text and "10:35" in text  # notice date, ready notice's klockslag
+    assert "Ingen korttidsplats ledig" in text and "BHL, EC hemtjänst Ersboda" in text
+    assert "Korttidsplatser bokas via gemensam lista" in text
+    assert "Enhetschef korttidsboende" in text and "Listan införd på två enheter" in text
+    assert ("2480 Umeå" in text and "5,00" in text) or "5.00" in text  # the month's average
+    pages = int(re.search(r"Pages:\s+(\d+)", run_info(content, tmp_path)).group(1))  # type: ignore[union-attr]
+    assert pages >= 5  # the header, one page per patient, the actions
+    assert "Utskrivet dokument är en kopia" in text
+    assert f"Sida 1 av {pages}" in text and f"Sida {pages} av {pages}" in text
+
+
+def run_info(content: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "info.pdf"
+    path.write_bytes(content)
+    return run("pdfinfo", str(path))
+
+
+def test_the_groups_pdf_has_running_numbers_only(
+    filled: March, personas: Personas, tmp_path: Path
+) -> None:
+    response = login(personas.joint_group).post(
+        reverse("analysis:analyses:pdf", kwargs={"pk": filled.analysis.pk})
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "utan-personuppgifter" in response["Content-Disposition"]
+    text = pdf_text(response.content, tmp_path)
+    for episode in (filled.first, filled.second, filled.psych):
+        number = episode.patient.personnummer
+        for form in (number, format_personnummer(number), number[2:], episode.patient.name):
+            assert form not in text
+    assert "Patient 1" in text and "Patient 3" in text
+    logged = AccessLogEntry.objects.filter(user=personas.joint_group, action=AccessAction.EXPORT)
+    assert logged.count() == 3
+
+
+def test_the_font_is_dejavu_sans_embedded(
+    filled: March, personas: Personas, tmp_path: Path
+) -> None:
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(pdf.render_pdf(filled.analysis, personas.processledare, pseudonymised=True))
+    fonts = run("pdffonts", str(path))
+    rows = [line.split() for line in fonts.splitlines()[2:] if line.strip()]
+    assert rows and all("DejaVu-Sans" in row[0] for row in rows), fonts
+    assert all(row[-5] == "yes" for row in rows), fonts  # the "emb" column
+
+
+def test_the_pdf_fetches_nothing_but_the_projects_static_files() -> None:
+    for url in ("https://fonts.example.org/x.css", "file:///etc/passwd", "svu-static:../../x"):
+        with pytest.raises(pdf.FetchRefused):
+            pdf.local_fetcher(url)
+    assert pdf.local_fetcher("svu-static:css/analyses.css")["string"].startswith(b"/*")
+
+
+def test_a_large_pdf_is_built_by_the_task_and_offered_when_ready(
+    filled: March,
+    personas: Personas,
+    monkeypatch: Any,
+    django_capture_on_commit_callbacks: Any,
+    tmp_path: Path,
+) -> None:
+    assert pdf.INLINE_MAX_PATIENTS == 20
+    monkeypatch.setattr(pdf, "INLINE_MAX_PATIENTS", 2)  # three patients: the task builds it
+    stages: list[tuple[str, int, int]] = []
+    record = pdf._record
+
+    def spy(job: AnalysisPdf, **fields: Any) -> None:
+        record(job, **fields)
+        if "done" in fields:  # the progress of a stage
+            stages.append((fields["stage"], fields["done"], fields["total"]))
+
+    monkeypatch.setattr(pdf, "_record", spy)
+    client = login(personas.processledare)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("analysis:analyses:pdf", kwargs={"pk": filled.analysis.pk}))
+    job = AnalysisPdf.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "analysis:analyses:pdf_status", kwargs={"pk": filled.analysis.pk, "job_id": job.pk}
+    )
+    assert stages[0] == (PdfStage.COLLECTING, 0, 3)
+    assert (PdfStage.COLLECTING, 3, 3) in stages and stages[-1][0] == PdfStage.WRITING
+    assert (job.status, job.percent, job.size) == (PdfStatus.DONE, 100, len(job.content))
+    status = client.get(response["Location"]).content.decode()
+    assert 'id="pdf-download"' in status and 'http-equiv="refresh"' not in status
+    assert not AccessLogEntry.objects.filter(action=AccessAction.EXPORT).exists()
+    download = client.get(
+        reverse(
+            "analysis:analyses:pdf_download", kwargs={"pk": filled.analysis.pk, "job_id": job.pk}
+        )
+    )
+    assert download.status_code == 200
+    assert format_personnummer(filled.first.patient.personnummer) in pdf_text(
+        download.content, tmp_path
+    )
+    assert (
+        AccessLogEntry.objects.filter(
+            user=personas.processledare, action=AccessAction.EXPORT
+        ).count()
+        == 3
+    )
+    group = login(personas.joint_group)  # the processledare's copy has names: not the group's
+    assert group.get(response["Location"]).status_code == 404
+
+
+def test_a_running_job_shows_its_progress_and_polls(filled: March, personas: Personas) -> None:
+    job = AnalysisPdf.objects.create(
+        analysis=filled.analysis, pseudonymised=False, requested_by=personas.processledare,
+        status=PdfStatus.RUNNING, stage=PdfStage.COLLECTING, done=1, total=3,
+    )  # fmt: skip
+    page = login(personas.processledare).get(
+        reverse("analysis:analyses:pdf_status", kwargs={"pk": filled.analysis.pk, "job_id": job.pk})
+    )
+    text = page.content.decode()
+    assert 'http-equiv="refresh"' in text
+    assert "1 av 3 patienter" in text and 'value="16"' in text
+    assert 'id="pdf-download"' not in text
