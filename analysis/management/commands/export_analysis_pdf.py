@@ -3,7 +3,8 @@
 
 The export is a read of patient data and is access-logged: as ``--user`` (a processledare of
 the region, or a member of the group with ``--pseudonymised``), else as the region's
-integration account, the system's own account for work without a person at the screen.
+integration account, the system's own account for work without a person at the screen (the
+import's author); without one, ``--user`` is required.
 """
 
 from __future__ import annotations
@@ -18,8 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from analysis.analyses import access, pdf
 from analysis.analyses.models import Analysis
 from analysis.models import StatCareType
-from discharges.imports import Context
-from discharges.models import AccessAction, Region
+from discharges.models import AccessAction, Membership, Region, Role
 from payment.reports import ReportError, parse_month
 
 
@@ -70,8 +70,20 @@ class Command(BaseCommand):
     def _reader(self, analysis: Analysis, username: str | None, pseudonymised: bool) -> Any:
         if username is None:
             region = Region.objects.get(code=analysis.kommun.code[:2])
-            user = Context().integration_user(region)
-            return access.AnalysisAccess(user, analysis, access.LEAD, region, None)
+            system = (
+                Membership.objects.filter(
+                    organisation=region, role=Role.INTEGRATION, user__is_active=True
+                )
+                .select_related("user")
+                .order_by("pk")
+                .first()
+            )
+            if system is None:
+                raise CommandError(
+                    f"region {region.code} has no integration account to log the export for: "
+                    "give --user (a processledare of the region)"
+                )
+            return access.AnalysisAccess(system.user, analysis, access.LEAD, region, None)
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"--user: no user {username!r}")

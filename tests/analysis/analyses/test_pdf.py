@@ -5,10 +5,7 @@ built by the Celery task with its progress, then downloaded (access-logged)."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -25,22 +22,10 @@ from analysis.analyses.services import ActionInput, add_action, follow_up_action
 from discharges.models import AccessAction, AccessLogEntry
 from discharges.personnummer import format_personnummer
 from tests.analysis.analyses.conftest import March
+from tests.analysis.analyses.pdftools import pdf_text, pdf_tool
 from tests.conftest import Personas, login
 
 pytestmark = pytest.mark.django_db
-
-if not shutil.which("pdftotext") and not os.environ.get("CI"):
-    pytest.skip("poppler-utils is missing (make system-deps installs it)", allow_module_level=True)
-
-
-def run(*args: str) -> str:
-    return subprocess.run(args, check=True, capture_output=True, text=True).stdout  # noqa: S603
-
-
-def pdf_text(content: bytes, tmp_path: Path) -> str:
-    path = tmp_path / "analysis.pdf"
-    path.write_bytes(content)
-    return run("pdftotext", "-enc", "UTF-8", str(path), "-")
 
 
 def flat(text: str) -> str:
@@ -99,16 +84,10 @@ def test_the_pdf_holds_every_row_patient_date_and_action(
     assert "Korttidsplatser bokas via gemensam lista" in text
     assert "Enhetschef korttidsboende" in text and "Listan införd på två enheter" in text
     assert ("2480 Umeå" in text and "5,00" in text) or "5.00" in text  # the month's average
-    pages = int(re.search(r"Pages:\s+(\d+)", run_info(content, tmp_path)).group(1))  # type: ignore[union-attr]
+    pages = int(re.search(r"Pages:\s+(\d+)", pdf_tool("pdfinfo", content, tmp_path))[1])  # type: ignore[index]
     assert pages >= 5  # the header, one page per patient, the actions
     assert "Utskrivet dokument är en kopia" in text
     assert f"Sida 1 av {pages}" in text and f"Sida {pages} av {pages}" in text
-
-
-def run_info(content: bytes, tmp_path: Path) -> str:
-    path = tmp_path / "info.pdf"
-    path.write_bytes(content)
-    return run("pdfinfo", str(path))
 
 
 def test_the_groups_pdf_has_running_numbers_only(
@@ -133,9 +112,8 @@ def test_the_groups_pdf_has_running_numbers_only(
 def test_the_font_is_dejavu_sans_embedded(
     filled: March, personas: Personas, tmp_path: Path
 ) -> None:
-    path = tmp_path / "fonts.pdf"
-    path.write_bytes(pdf.render_pdf(filled.analysis, personas.processledare, pseudonymised=True))
-    fonts = run("pdffonts", str(path))
+    content = pdf.render_pdf(filled.analysis, personas.processledare, pseudonymised=True)
+    fonts = pdf_tool("pdffonts", content, tmp_path)
     rows = [line.split() for line in fonts.splitlines()[2:] if line.strip()]
     assert rows and all("DejaVu-Sans" in row[0] for row in rows), fonts
     assert all(row[-5] == "yes" for row in rows), fonts  # the "emb" column
