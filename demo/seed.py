@@ -14,7 +14,9 @@ nothing is written. Otherwise, in one transaction, it
 4. sends every message through ``discharges.services`` exactly as the pages do
    (``demo.executor``);
 5. loads Västerbotten's agreement (payment/agreements/vasterbotten.toml) unless the region has
-   one, and computes the monthly statistics, so the dashboards have the history at once.
+   one, and computes the monthly statistics, so the dashboards have the history at once;
+6. opens the analyses of delayed discharge the statistics call for, fills the newest one's
+   checklists and actions and closes the one before (``demo.analyses``).
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ from django.db import transaction
 from django.utils import timezone
 
 import payment
+from analysis.analyses.models import Analysis
 from analysis.statistics import compute_statistics
+from demo.analyses import seed_analyses
 from demo.cases import plan_cases
 from demo.executor import Counts, Executor
 from demo.organisations import (
@@ -120,8 +124,11 @@ def seed(
     per_month: int = DEFAULT_PER_MONTH,
     now: datetime | None = None,
 ) -> SeedResult:
-    """Load the demo data unless it is there already."""
+    """Load the demo data unless it is there already (the analyses too, for demo data loaded
+    before they existed)."""
     if demo_data_exists():
+        if not Analysis.objects.exists():
+            seed_analyses(seed=seed)
         return SeedResult(created=False)
     started = timezone.now()
     now = now or started
@@ -140,6 +147,7 @@ def seed(
         for patient, ward_key, at in plan.consents:
             executor.consent(patient, ward_key, at)
         prepare_follow_up()
+        seed_analyses(seed=seed)
     seconds = (timezone.now() - started).total_seconds()
     return SeedResult(True, executor.counts, seconds)
 
@@ -156,6 +164,8 @@ class Summary:
     consents: int
     by_status: dict[str, int]
     months_over: dict[str, list[str]]  # "2482 Skellefteå" -> ["2025-11", ...]
+    analyses: int = 0  # analyses of delayed discharge
+    open_analyses: int = 0
 
 
 def monthly_figures() -> dict[tuple[str, str], tuple[int, int]]:
@@ -195,4 +205,6 @@ def summary() -> Summary:
         consents=ConsentRecord.objects.count(),
         by_status=by_status,
         months_over=months_over(),
+        analyses=Analysis.objects.count(),
+        open_analyses=Analysis.objects.filter(status="open").count(),
     )

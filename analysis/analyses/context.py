@@ -1,5 +1,5 @@
 """Template context for every page: whether the menu offers the analyses, and on the start
-page the unread notices of new analyses (processledare and the group)."""
+pages the unread notices of new analyses (processledare and the group)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from django.http import HttpRequest
 from analysis.analyses.access import may_use_analyses
 from analysis.analyses.models import AnalysisNotice
 
-START_PAGE = "discharges:worklist"
+# Where people land (svu.views.start): the follow-up roles, whom the notices are for, on the
+# dashboard; the parties on their worklist.
+START_PAGES = frozenset({"analysis:dashboard", "discharges:worklist"})
 SHOWN_NOTICES = 10
 
 
@@ -21,7 +23,7 @@ def analyses(request: HttpRequest) -> dict[str, Any]:
     show = may_use_analyses(user)
     context: dict[str, Any] = {"show_analyses": show}
     match = getattr(request, "resolver_match", None)
-    if show and match is not None and match.view_name == START_PAGE:
+    if show and match is not None and match.view_name in START_PAGES:
         unread = AnalysisNotice.objects.filter(user=user, read_at__isnull=True)
         context["analysis_notices"] = list(
             unread.select_related("analysis__kommun").order_by("-created_at", "-id")[:SHOWN_NOTICES]

@@ -298,3 +298,41 @@ def test_the_plan_is_deterministic_for_a_seed() -> None:
 
     assert fingerprint(7) == fingerprint(7)
     assert fingerprint(7) != fingerprint(8)
+
+
+# --- Analyses of delayed discharge (demo.analyses) ---------------------------------------------
+
+
+def test_the_demo_has_analyses_one_worked_on_and_one_closed(seeded: str) -> None:
+    from analysis.analyses.models import (
+        OPEN_ACTION_STATUSES,
+        ActionStatus,
+        Analysis,
+        AnalysisNotice,
+        AnalysisStatus,
+        ChecklistAnswer,
+        Trigger,
+    )
+
+    analyses = Analysis.objects.all()
+    assert analyses.count() >= 2
+    assert "Analyses of delayed discharge:" in seeded
+    worked = Analysis.objects.get(actions__status=ActionStatus.IN_PROGRESS)
+    assert worked.status == AnalysisStatus.OPEN
+    assert worked.actions.count() == 3
+    today = timezone.localdate()
+    assert worked.actions.filter(due_date__lt=today, status__in=OPEN_ACTION_STATUSES).exists()
+    columns = set(
+        ChecklistAnswer.objects.filter(patient__analysis=worked).values_list("column", flat=True)
+    )
+    assert {"ward", "kommun"} <= columns
+    for answer in ChecklistAnswer.objects.select_related("patient__episode"):
+        episode = answer.patient.episode
+        party = {"ward": episode.ward_id, "health_centre": episode.health_centre_id,
+                 "kommun": episode.kommun_id}[answer.column]  # fmt: skip
+        assert answer.organisation_id == party
+    closed = Analysis.objects.get(status=AnalysisStatus.CLOSED)
+    assert closed.summary and closed.actions.get().status == ActionStatus.DONE
+    for username in ("processledare", "partssammansatt"):
+        told = AnalysisNotice.objects.filter(user__username=username)
+        assert told.count() == analyses.filter(trigger=Trigger.AUTOMATIC).count()

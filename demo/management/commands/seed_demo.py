@@ -52,6 +52,10 @@ class Command(BaseCommand):
             f"Events: {summary.events}  Receipts: {summary.receipts}  "
             f"Consent records: {summary.consents}"
         )
+        if summary.analyses:
+            self.stdout.write(
+                f"Analyses of delayed discharge: {summary.analyses} ({summary.open_analyses} open)"
+            )
         if summary.months_over:
             self.stdout.write("Months with an average above 3.0 ready days:")
             for kommun, months in summary.months_over.items():
