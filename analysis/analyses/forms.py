@@ -61,7 +61,7 @@ class StartAnalysisForm(forms.Form):
 
 class CloseAnalysisForm(forms.Form):
     summary = forms.CharField(
-        label=_("Summary"),
+        label=_("Summary of the analysis"),
         max_length=SUMMARY_MAX,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("What the analysis found and what was agreed. No names or numbers."),
@@ -131,11 +131,14 @@ class ColumnForm(forms.Form):
             self.fields[f"{code}-date"] = forms.DateField(
                 label=label, required=False, widget=DateInput
             )
+        placeholder = _("Units concerned") if row.kind == "text" else _("Comment")
         self.fields[f"{code}-comment"] = forms.CharField(
             label=label,
             required=False,
             max_length=COMMENT_MAX,
-            widget=forms.Textarea(attrs={"rows": 1 if row.kind != "text" else 2}),
+            widget=forms.Textarea(
+                attrs={"rows": 1 if row.kind != "text" else 2, "placeholder": placeholder}
+            ),
         )
         self.fields[f"{code}-based_on"] = forms.IntegerField(
             required=False, widget=forms.HiddenInput, min_value=1, max_value=MAX_ID

@@ -153,6 +153,7 @@ class Sheet:
     health_centre: str
     kommun: str
     column: str | None  # the reader's own column (a party), else None
+    all_columns: bool  # False: a party without consent sees its own column only
     units: RowView
     rows: list[RowView]
 
@@ -185,7 +186,8 @@ def _sheet(
 ) -> Sheet:
     episode = patient.episode
     mine = access.column_of(patient)
-    visible: set[str | None] = set(COLUMNS) if access.sees_all_columns(patient) else {mine}
+    all_columns = access.sees_all_columns(patient)
+    visible: set[str | None] = set(COLUMNS) if all_columns else {mine}
     editable = mine if access.analysis.is_open else None
     rows = [_row_view(row, facts, history, visible, editable) for row in ROWS]
     units = _row_view(UNITS, facts, history, visible, editable)
@@ -196,6 +198,7 @@ def _sheet(
         health_centre=episode.health_centre.name if episode.health_centre else "",
         kommun=str(episode.kommun),
         column=mine,
+        all_columns=all_columns,
         units=units,
         rows=rows,
     )
