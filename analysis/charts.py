@@ -10,6 +10,7 @@ are marked with ▲, and shaded months are named in the summary and the table.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -99,6 +100,7 @@ def _mix(a: str, b: str, t: float) -> str:
     return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(pa, pb, strict=True))
 
 
+@functools.lru_cache(maxsize=4096)
 def heat_colour(value: Decimal, threshold: Decimal) -> tuple[str, str]:
     """Fill and text colour: blues up to the threshold, oranges to dark red above it."""
     t = float(threshold) or 1.0
@@ -237,12 +239,11 @@ def line_chart(
     body = []
     if not large:
         body.append(_text(2, 13, title, size=12, weight="bold"))
-    for i, point in enumerate(points):
-        if point.shaded:
-            body.append(
-                f'<rect x="{left + step * i:.1f}" y="{top:.1f}" width="{step:.1f}" '
-                f'height="{plot_h:.1f}" fill="{SHADE}"/>'
-            )
+    for first, count in _runs([p.shaded for p in points]):
+        body.append(
+            f'<rect x="{left + step * first:.1f}" y="{top:.1f}" width="{step * count:.1f}" '
+            f'height="{plot_h:.1f}" fill="{SHADE}"/>'
+        )
     body.append(
         f'<line x1="{left}" y1="{top + plot_h:.1f}" x2="{width - right}" '
         f'y2="{top + plot_h:.1f}" stroke="{GRID}"/>'
@@ -290,6 +291,17 @@ def line_chart(
     return _svg(width, height, title, summary, body, "line-large" if large else "line-small")
 
 
+def _runs(flags: Sequence[bool]) -> list[tuple[int, int]]:
+    """(first index, length) of each run of True: one shaded band per run of months."""
+    runs: list[tuple[int, int]] = []
+    for i, flag in enumerate(flags):
+        if flag and runs and runs[-1][0] + runs[-1][1] == i:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        elif flag:
+            runs.append((i, 1))
+    return runs
+
+
 def _labelled(points: Sequence[Point], *, every: bool) -> list[int]:
     """Which months get a label: all, or the first, the last and each January."""
     last = len(points) - 1
@@ -309,6 +321,7 @@ def _line(
 ) -> list[str]:
     body: list[str] = []
     segment: list[str] = []
+    values = [p.value for p in points]
     for i, point in enumerate([*points, Point(date.min, None)]):
         if point.value is None:
             if len(segment) > 1:
@@ -320,11 +333,15 @@ def _line(
             continue
         x, y = x_of(i), y_of(float(point.value))
         segment.append(f"{x:.1f},{y:.1f}")
-        radius = (4 if large else 2.6) if point.over else (3 if large else 2)
-        body.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius}" '
-            f'fill="{OVER if point.over else LINE}"/>'
+        alone = (i == 0 or values[i - 1] is None) and (
+            i + 1 >= len(values) or values[i + 1] is None
         )
+        if large or point.over or alone:  # a small chart marks what its line does not show
+            radius = (4 if large else 2.6) if point.over else (3 if large else 2)
+            body.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius}" '
+                f'fill="{OVER if point.over else LINE}"/>'
+            )
         if large:
             body.append(
                 _text(

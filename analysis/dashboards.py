@@ -162,10 +162,11 @@ def _one_threshold(data: Data) -> Decimal:
 
 
 def _region_per_thousand(data: Data, months: list[date]) -> Decimal | None:
+    """The region's monthly figures averaged over the period (None if one is unknown)."""
     values = [region_per_thousand(data, m) for m in months]
     if not values or any(v is None for v in values):
         return None
-    return sum((v for v in values if v is not None), Decimal(0))
+    return numbers.ratio_of(sum((v for v in values if v is not None), Decimal(0)), len(values))
 
 
 # --- The heat map -----------------------------------------------------------------------------
@@ -195,9 +196,17 @@ def _heat_cell(data: Data, viewer: Viewer, kommun: Kommun, month: date) -> chart
     )
 
 
-def heat_map(data: Data, viewer: Viewer) -> tuple[list[Chart], Table, str]:
+Grid = dict[str, list[charts.HeatCell]]  # kommun code -> the period's cells, month by month
+
+
+def heat_grid(data: Data, viewer: Viewer) -> Grid:
+    """Each kommun-month's average as the viewer may see it (computed once per page)."""
     months = data.query.months
-    grid = {k.pk: [_heat_cell(data, viewer, k, m) for m in months] for k in data.kommuner}
+    return {k.code: [_heat_cell(data, viewer, k, m) for m in months] for k in data.kommuner}
+
+
+def heat_map(data: Data, viewer: Viewer, grid: Grid) -> tuple[list[Chart], Table, str]:
+    months = data.query.months
     summary = _heat_summary(data, grid)
     legend = {
         "zero": "0",
@@ -214,7 +223,7 @@ def heat_map(data: Data, viewer: Viewer) -> tuple[list[Chart], Table, str]:
     for block in month_blocks(months):
         start = months.index(block[0])
         rows = [
-            charts.HeatRow(k.name, data.threshold(k), grid[k.pk][start : start + len(block)])
+            charts.HeatRow(k.name, data.threshold(k), grid[k.code][start : start + len(block)])
             for k in data.kommuner
         ]
         title = _("Average ready days per municipality and month, %(first)s to %(last)s") % {
@@ -228,27 +237,27 @@ def heat_map(data: Data, viewer: Viewer) -> tuple[list[Chart], Table, str]:
     return maps, _heat_table(data, viewer, grid), summary
 
 
-def _heat_table(data: Data, viewer: Viewer, grid: dict[int, list[charts.HeatCell]]) -> Table:
+def _heat_table(data: Data, viewer: Viewer, grid: Grid) -> Table:
     months = data.query.months
     headers = [
         Header(pgettext("column", "Municipality"), num=False),
         *(Header(f"{m:%Y-%m}") for m in months),
     ]
     table = Table("karta", _("Average per month"), headers, with_code=True)
+    cells = Cells(viewer)
     for kommun in data.kommuner:
         row = [Cell(kommun.name, kommun.name)]
-        for cell in grid[kommun.pk]:
-            if cell.hidden:
-                row.append(Cells(viewer).hidden_cell)
-            else:
-                row.append(Cells(viewer).decimal(cell.value, over=cell.over))
+        for cell in grid[kommun.code]:
+            row.append(
+                cells.hidden_cell if cell.hidden else cells.decimal(cell.value, over=cell.over)
+            )
         table.rows.append(Row(row, code=kommun.code))
     return table
 
 
-def _heat_summary(data: Data, grid: dict[int, list[charts.HeatCell]]) -> str:
+def _heat_summary(data: Data, grid: Grid) -> str:
     months = data.query.months
-    over = [(k, sum(1 for c in grid[k.pk] if c.over)) for k in data.kommuner]
+    over = [(k, sum(1 for c in grid[k.code] if c.over)) for k in data.kommuner]
     over = sorted([(k, n) for k, n in over if n], key=lambda item: (-item[1], item[0].name))
     t = threshold_text(data)
     if not over:
@@ -266,7 +275,7 @@ def _heat_summary(data: Data, grid: dict[int, list[charts.HeatCell]]) -> str:
     shown = [
         (cell.value, k, months[i])
         for k in data.kommuner
-        for i, cell in enumerate(grid[k.pk])
+        for i, cell in enumerate(grid[k.code])
         if cell.value is not None
     ]
     if shown:
@@ -282,12 +291,11 @@ def _heat_summary(data: Data, grid: dict[int, list[charts.HeatCell]]) -> str:
 # --- The trends per kommun (small multiples) --------------------------------------------------
 
 
-def _points(data: Data, viewer: Viewer, kommun: Kommun) -> list[charts.Point]:
+def _points(data: Data, viewer: Viewer, kommun: Kommun, grid: Grid) -> list[charts.Point]:
     sees = viewer.sees_liability(kommun)
     points = []
-    for month in data.query.months:
-        cell = _heat_cell(data, viewer, kommun, month)
-        liability = data.liability.get((kommun.pk, month))
+    for month, cell in zip(data.query.months, grid[kommun.code], strict=True):
+        liability = data.liability.get((kommun.code, month))
         liable = sees and liability is not None and liability.state == LiabilityState.LIABLE
         points.append(charts.Point(month, cell.value, shaded=liable, over=cell.over))
     return points
@@ -315,10 +323,8 @@ def kommun_trend_summary(kommun: Kommun, points: list[charts.Point], threshold: 
     return text + "."
 
 
-def trends(data: Data, viewer: Viewer) -> tuple[list[Chart], Table, str]:
-    shown = [
-        p.value for k in data.kommuner for p in _points(data, viewer, k) if p.value is not None
-    ]
+def trends(data: Data, viewer: Viewer, grid: Grid) -> tuple[list[Chart], Table, str]:
+    shown = [c.value for cells in grid.values() for c in cells if c.value is not None]
     y_max = (
         max(
             [float(data.threshold(k)) * 2 for k in data.kommuner]
@@ -335,22 +341,19 @@ def trends(data: Data, viewer: Viewer) -> tuple[list[Chart], Table, str]:
     ]
     table = Table("trender", _("Average and liability per month"), headers, with_code=True)
     out, liable_kommuner = [], []
+    liable_title = _("Liable")
     for kommun in data.kommuner:
-        points = _points(data, viewer, kommun)
+        points = _points(data, viewer, kommun, grid)
         threshold = data.threshold(kommun)
         summary = kommun_trend_summary(kommun, points, threshold)
         svg = charts.line_chart(points, threshold, title=kommun.name, summary=summary, y_max=y_max)
         out.append(Chart(svg, summary))
         row = [Cell(kommun.name, kommun.name)]
-        for point in points:
-            cell = (
-                cells.hidden_cell
-                if _heat_cell(data, viewer, kommun, point.month).hidden
-                else (cells.decimal(point.value, over=point.over))
-            )
+        for point, heat in zip(points, grid[kommun.code], strict=True):
+            cell = cells.hidden_cell if heat.hidden else cells.decimal(point.value, over=point.over)
             if point.shaded:
                 cell = Cell(
-                    f"{cell.text} · B", f"{cell.text} B", cell.css, _("Liable"), over=cell.over
+                    f"{cell.text} · B", f"{cell.text} B", cell.css, liable_title, over=cell.over
                 )
             row.append(cell)
         table.rows.append(Row(row, code=kommun.code))
@@ -436,7 +439,7 @@ def _region_cards(
             _("by patients ready for discharge, per day"),
         ),
         Card(
-            _("Ready days per 1,000 aged 65+"),
+            _("Ready days per 1,000 aged 65+ and month"),
             shown(numbers.decimal(per_thousand)),
             _("population missing for %(years)s") % {"years": ", ".join(map(str, missing))}
             if missing
@@ -520,8 +523,9 @@ def _region_charts(
 
 def overview(data: Data, viewer: Viewer, link: KommunLink, title: str) -> Overview:
     cards, region_charts, region_table = region_part(data, viewer, title)
-    heat, heat_table, heat_summary = heat_map(data, viewer)
-    trend_charts, trend_table, trend_summary = trends(data, viewer)
+    grid = heat_grid(data, viewer)
+    heat, heat_table, heat_summary = heat_map(data, viewer, grid)
+    trend_charts, trend_table, trend_summary = trends(data, viewer, grid)
     return Overview(
         title=title,
         cards=cards,

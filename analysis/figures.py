@@ -10,7 +10,6 @@ from episodes here: the statistics run stored both tables (``analysis.statistics
 from __future__ import annotations
 
 import calendar
-from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
@@ -53,8 +52,9 @@ class Counts:
     track_blue: int = 0
 
     def add(self, other: Counts) -> None:
+        mine, theirs = self.__dict__, other.__dict__
         for name in COUNT_FIELDS:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+            mine[name] += theirs[name]
 
     @property
     def average(self) -> Decimal | None:
@@ -67,10 +67,9 @@ class Counts:
         return ratio(self.ready_days, self.episodes_1plus)
 
     def over(self, threshold: Decimal) -> bool:
-        """R3 on the exact ratio, never the rounded figure."""
-        return bool(self.episodes) and Fraction(self.ready_days, self.episodes) > Fraction(
-            threshold
-        )
+        """R3 on the exact ratio, never the rounded figure: ready_days / episodes > p / q."""
+        p, q = threshold.as_integer_ratio()
+        return bool(self.episodes) and self.ready_days * q > p * self.episodes
 
     @property
     def same_day_share(self) -> Decimal | None:
@@ -135,10 +134,17 @@ class Viewer:
         """Whether a figure built on ``base`` episodes is shown as "<5" to this user."""
         if not 0 < base < self.threshold:
             return False
-        return kommun.pk not in self.exempt_kommuner and kommun.code[:2] not in self.exempt_regions
+        # organisation_ptr_id is the primary key, read without Model.pk's lookup (once per cell).
+        return (
+            kommun.organisation_ptr_id not in self.exempt_kommuner
+            and kommun.code[:2] not in self.exempt_regions
+        )
 
     def sees_liability(self, kommun: Kommun) -> bool:
-        return kommun.pk in self.liability_kommuner or kommun.code[:2] in self.liability_regions
+        return (
+            kommun.organisation_ptr_id in self.liability_kommuner
+            or kommun.code[:2] in self.liability_regions
+        )
 
     @property
     def hidden_text(self) -> str:
@@ -157,7 +163,7 @@ def viewer_for(user: User) -> Viewer:
     )
 
 
-MonthKey = tuple[int, date]  # (kommun id, month)
+MonthKey = tuple[str, date]  # (kommun code, month)
 
 
 @dataclass
@@ -169,32 +175,43 @@ class Data:
     counts: dict[MonthKey, Counts] = field(default_factory=dict)
     medians: dict[MonthKey, Decimal | None] = field(default_factory=dict)
     liability: dict[MonthKey, Liability] = field(default_factory=dict)
-    population: dict[tuple[int, int], int] = field(default_factory=dict)
+    population: dict[tuple[str, int], int] = field(default_factory=dict)  # (code, year)
     thresholds: dict[str, Decimal] = field(default_factory=dict)  # region code -> threshold
     agreements: dict[str, Agreement] = field(default_factory=dict)  # region code -> latest
     computed_at: datetime | None = None
+    # The stored counts as tuples, by kommun code and by month, for the sums.
+    rows_by_kommun: dict[str, list[tuple[int, ...]]] = field(default_factory=dict)
+    rows_by_month: dict[date, list[tuple[int, ...]]] = field(default_factory=dict)
+    region_totals: dict[date, Counts] | None = None  # region_counts, once computed
+    period_liabilities: dict[str, Liability] = field(default_factory=dict)  # per kommun code
+    region_thousands: dict[date, Decimal | None] = field(default_factory=dict)  # per month
 
     def threshold(self, kommun: Kommun) -> Decimal:
         return self.thresholds.get(kommun.code[:2], DEFAULT_THRESHOLD)
 
     def month(self, kommun: Kommun, month: date) -> Counts | None:
-        return self.counts.get((kommun.pk, month))
+        return self.counts.get((kommun.code, month))
 
     def inhabitants(self, kommun: Kommun, month: date) -> int | None:
         """The population aged 65+ a month's ready days are divided by (None: not known)."""
-        return self.population.get((kommun.pk, population_year(month.year)))
+        return self.population.get((kommun.code, population_year(month.year)))
 
     def per_thousand(self, kommun: Kommun, months: list[date]) -> Decimal | None:
-        """Ready days per 1,000 inhabitants aged 65+ over ``months``, each month divided by its
-        own year's population; None unless the population of every month is known."""
-        total = Fraction(0)
+        """Ready days per 1,000 inhabitants aged 65+ and month: each month's ready days divided
+        by its own year's population, averaged over ``months`` (so that periods of any length
+        compare); None unless the population of every month is known."""
+        days_by_year: dict[int, int] = {}
         for month in months:
-            inhabitants = self.inhabitants(kommun, month)
+            year = population_year(month.year)
+            counts = self.month(kommun, month)
+            days_by_year[year] = days_by_year.get(year, 0) + (counts.ready_days if counts else 0)
+        total = Fraction(0)
+        for year, days in days_by_year.items():
+            inhabitants = self.population.get((kommun.code, year))
             if inhabitants is None:
                 return None
-            counts = self.month(kommun, month)
-            total += Fraction(counts.ready_days if counts else 0, inhabitants)
-        return _decimal(total * 1000) if months else None
+            total += Fraction(days * 1000, inhabitants)
+        return _decimal(total / len(months)) if months else None
 
     def is_per_episode(self, kommun: Kommun) -> bool:
         agreement = self.agreements.get(kommun.code[:2])
@@ -205,34 +222,38 @@ def _decimal(value: Fraction) -> Decimal:
     return ratio(value.numerator, value.denominator) or Decimal(0)
 
 
-_STAT_FIELDS = ("kommun_id", "month", "sip_days_median", "computed_at", *COUNT_FIELDS)
+# What the overview shows of each kommun-month; the kommun page reads every stored count.
+OVERVIEW_FIELDS = ("episodes", "ready_days", "episodes_3plus", "same_day", "episodes_1plus")
 
 
-def load(kommuner: list[Kommun], query: Query) -> Data:
-    """The period's stored rows of ``kommuner`` (four queries, whatever their number)."""
+def load(kommuner: list[Kommun], query: Query, *, fields: tuple[str, ...] = COUNT_FIELDS) -> Data:
+    """The period's stored rows of ``kommuner``: five queries, whatever their number. Only the
+    counts named in ``fields`` are read (the others read 0): the overview needs five."""
     data = Data(kommuner=kommuner, query=query)
-    ids = [k.pk for k in kommuner]
-    rows = MonthlyStatistic.objects.filter(
-        kommun_id__in=ids,
-        care_type=query.care_type,
-        month__gte=query.first,
-        month__lte=query.last,
-    ).values_list(*_STAT_FIELDS)
-    latest: datetime | None = None
-    for kommun_id, month, median, computed_at, *counts in rows:
-        data.counts[(kommun_id, month)] = Counts(*counts)
-        data.medians[(kommun_id, month)] = median
-        latest = computed_at if latest is None or computed_at > latest else latest
-    data.computed_at = latest
-    liabilities = MonthlyLiability.objects.filter(
-        kommun_id__in=ids,
-        care_type=query.care_type,
-        month__gte=query.first,
-        month__lte=query.last,
-    ).values_list("kommun_id", "month", "state", "liable_days", "amount_sek")
-    for kommun_id, month, state, days, amount in liabilities:
+    code_of = {k.organisation_ptr_id: k.code for k in kommuner}
+    period = {"kommun_id__in": list(code_of), "month__gte": query.first, "month__lte": query.last}
+    # Unordered: the models' ordering would join the kommun table and sort, for nothing.
+    stats = MonthlyStatistic.objects.filter(care_type=query.care_type, **period).order_by()
+    for kommun_id, month, median, *values in stats.values_list(
+        "kommun_id", "month", "sip_days_median", *fields
+    ):
+        code = code_of[kommun_id]
+        counts = Counts(**dict(zip(fields, values, strict=True)))
+        data.counts[(code, month)] = counts
+        data.medians[(code, month)] = median
+        row = tuple(counts.__dict__.values())
+        data.rows_by_kommun.setdefault(code, []).append(row)
+        data.rows_by_month.setdefault(month, []).append(row)
+    # One run stores every row at once: any row tells when.
+    data.computed_at = next(
+        iter(MonthlyStatistic.objects.order_by().values_list("computed_at", flat=True)[:1]), None
+    )
+    liabilities = MonthlyLiability.objects.filter(care_type=query.care_type, **period).order_by()
+    for kommun_id, month, state, days, amount in liabilities.values_list(
+        "kommun_id", "month", "state", "liable_days", "amount_sek"
+    ):
         liable = int(state == LiabilityState.LIABLE)
-        data.liability[(kommun_id, month)] = Liability(state, days, amount, liable)
+        data.liability[(code_of[kommun_id], month)] = Liability(state, days, amount, liable)
     regions = sorted({k.code[:2] for k in kommuner})
     for agreement in Agreement.objects.filter(region__code__in=regions).select_related("region"):
         current = data.agreements.get(agreement.region.code)
@@ -240,61 +261,73 @@ def load(kommuner: list[Kommun], query: Query) -> Data:
             data.agreements[agreement.region.code] = agreement  # the latest in force
             data.thresholds[agreement.region.code] = agreement.threshold_days
     years = sorted({population_year(m.year) for m in query.months})
-    for kommun_id, year, inhabitants in KommunPopulation.objects.filter(
-        kommun_id__in=ids, year__in=years
-    ).values_list("kommun_id", "year", "inhabitants_65plus"):
-        data.population[(kommun_id, year)] = inhabitants
+    for kommun_id, year, inhabitants in (
+        KommunPopulation.objects.filter(kommun_id__in=list(code_of), year__in=years)
+        .order_by()
+        .values_list("kommun_id", "year", "inhabitants_65plus")
+    ):
+        data.population[(code_of[kommun_id], year)] = inhabitants
     return data
 
 
+def summed(rows: list[tuple[int, ...]]) -> Counts:
+    """The sum of stored rows (column by column, in C: a page sums thousands of them)."""
+    return Counts(*map(sum, zip(*rows, strict=True))) if rows else Counts()
+
+
 def period_counts(data: Data, kommun: Kommun) -> Counts:
-    total = Counts()
-    for month in data.query.months:
-        counts = data.month(kommun, month)
-        if counts is not None:
-            total.add(counts)
-    return total
+    return summed(data.rows_by_kommun.get(kommun.code, []))
 
 
 def period_liability(data: Data, kommun: Kommun) -> Liability:
     """Liable days, amount and liable months over the period; the state of its last month."""
+    cached = data.period_liabilities.get(kommun.code)
+    if cached is not None:
+        return cached
     total = Liability()
     for month in data.query.months:
-        month_liability = data.liability.get((kommun.pk, month))
+        month_liability = data.liability.get((kommun.code, month))
         if month_liability is not None:
             total.liable_days += month_liability.liable_days
             total.amount_sek += month_liability.amount_sek
             total.liable_months += month_liability.liable_months
             total.state = month_liability.state
+    data.period_liabilities[kommun.code] = total
     return total
 
 
 def region_counts(data: Data) -> dict[date, Counts]:
-    """The sums over every kommun in scope, per month."""
-    totals: dict[date, Counts] = defaultdict(Counts)
-    for (_kommun_id, month), counts in data.counts.items():
-        totals[month].add(counts)
-    return totals
+    """The sums over every kommun in scope, per month (computed once per page)."""
+    if data.region_totals is None:
+        data.region_totals = {month: summed(rows) for month, rows in data.rows_by_month.items()}
+    return data.region_totals
 
 
 def region_per_thousand(data: Data, month: date) -> Decimal | None:
     """The region's ready days per 1,000 inhabitants aged 65+ in ``month``: None unless every
     kommun in scope has its population for the month's year."""
+    if month in data.region_thousands:
+        return data.region_thousands[month]
     inhabitants = 0
     for kommun in data.kommuner:
         known = data.inhabitants(kommun, month)
         if known is None:
-            return None
+            inhabitants = 0
+            break
         inhabitants += known
-    if not inhabitants:
-        return None
-    ready_days = sum(c.ready_days for (_k, m), c in data.counts.items() if m == month)
-    return _decimal(Fraction(ready_days * 1000, inhabitants))
+    totals = region_counts(data).get(month)
+    value = (
+        _decimal(Fraction((totals.ready_days if totals else 0) * 1000, inhabitants))
+        if inhabitants
+        else None
+    )
+    data.region_thousands[month] = value
+    return value
 
 
 def missing_population_years(data: Data) -> list[int]:
     """The years (31 December) whose population some kommun in scope lacks for the period."""
     years = sorted({population_year(m.year) for m in data.query.months})
     return [
-        year for year in years if any((k.pk, year) not in data.population for k in data.kommuner)
+        year for year in years if any((k.code, year) not in data.population for k in data.kommuner)
     ]

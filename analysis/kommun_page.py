@@ -75,7 +75,7 @@ def months_table(data: Data, viewer: Viewer, kommun: Kommun) -> Table:
         )
         row = [_month_cell(month), *figure_cells(cells, figures)]
         if sees:
-            liability = data.liability.get((kommun.pk, month)) or Liability()
+            liability = data.liability.get((kommun.code, month)) or Liability()
             row += liability_cells(cells, viewer, kommun, liability, counts.episodes, 1)
         table.rows.append(Row(row))
     total = period_counts(data, kommun)
@@ -170,7 +170,7 @@ def indicators_table(data: Data, viewer: Viewer, kommun: Kommun) -> Table:
     for month in data.query.months:
         counts = data.month(kommun, month) or Counts()
         median = cells.decimal(
-            data.medians.get((kommun.pk, month)),
+            data.medians.get((kommun.code, month)),
             viewer.hides(kommun, counts.sip_held),
             places=1,
         )
@@ -218,7 +218,7 @@ def _cards(data: Data, viewer: Viewer, kommun: Kommun, sees: bool) -> list[Card]
             _("%(n)s ready days") % {"n": shown(numbers.integer(total.ready_days))},
         ),
         Card(
-            _("Ready days per 1,000 aged 65+"),
+            _("Ready days per 1,000 aged 65+ and month"),
             shown(numbers.decimal(data.per_thousand(kommun, months))),
             _("population 31 December of the year before"),
         ),
@@ -248,7 +248,7 @@ def kommun_page(data: Data, viewer: Viewer, kommun: Kommun) -> KommunPage:
     points = []
     for month in data.query.months:
         counts = data.month(kommun, month)
-        liability = data.liability.get((kommun.pk, month))
+        liability = data.liability.get((kommun.code, month))
         hidden = counts is not None and viewer.hides(kommun, counts.episodes)
         value = None if counts is None or hidden else counts.average
         points.append(

@@ -20,11 +20,15 @@ def decimal(value: Decimal | None, places: int = 2) -> str:
     """Decimal("3.625") -> "3,63" (halves up, as R2 rounds); None -> DASH."""
     if value is None:
         return DASH
-    quantum = Decimal(1).scaleb(-places)
-    rounded = value.quantize(quantum, ROUND_HALF_UP)
+    rounded = value.quantize(_QUANTA[places], ROUND_HALF_UP)
+    if 0 <= rounded < 1000:  # most figures: no thousands to separate
+        return f"{rounded:.{places}f}".replace(".", ",")
     whole, _, fraction = f"{abs(rounded):.{places}f}".partition(".")
     text = integer(int(whole)) + ("," + fraction if fraction else "")
     return ("-" if rounded < 0 else "") + text
+
+
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(4)}
 
 
 def percent(share: Decimal | None) -> str:
@@ -49,3 +53,8 @@ def ratio(part: int, whole: int, places: int = 2) -> Decimal | None:
 def share(part: int, whole: int) -> Decimal | None:
     """part / whole, not rounded (``percent`` rounds once, to a whole percent)."""
     return Decimal(part) / Decimal(whole) if whole else None
+
+
+def ratio_of(value: Decimal, count: int, places: int = 2) -> Decimal:
+    """value / count to ``places`` decimals, halves up (an average of figures)."""
+    return (value / count).quantize(_QUANTA[places], ROUND_HALF_UP)

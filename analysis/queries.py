@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.http import QueryDict
@@ -34,7 +35,7 @@ class Query:
     care_type: str
     region: str = ""  # a region code, or "" for every region the user follows
 
-    @property
+    @cached_property
     def months(self) -> list[date]:
         return list(iter_months(self.first, self.last))
 

@@ -80,6 +80,7 @@ class Cells:
 
     def __init__(self, viewer: Viewer) -> None:
         self.viewer = viewer
+        self.over_title = _("Over the threshold")  # translated once: a page has thousands
         self.hidden_cell = Cell(
             viewer.hidden_text,
             viewer.hidden_text,
@@ -101,7 +102,7 @@ class Cells:
             numbers.decimal(value, places),
             value,
             "num over" if over else "num",
-            _("Over the threshold") if over else "",
+            self.over_title if over else "",
             over=over,
         )
 
@@ -162,8 +163,11 @@ def figure_headers(*, with_liability: bool, liability_title: str) -> list[Header
             title=_("Ready days / calendar days: beds occupied on average"),
         ),
         Header(
-            pgettext("column", "Per 1,000 aged 65+"),
-            title=_("Ready days per 1,000 inhabitants aged 65+ (31 December of the year before)"),
+            pgettext("column", "Per 1,000 aged 65+ and month"),
+            title=_(
+                "Ready days per 1,000 inhabitants aged 65+ and month (the population on "
+                "31 December of the year before); over a period, the months' average"
+            ),
         ),
     ]
     if with_liability:

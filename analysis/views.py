@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from analysis import dashboards, exports
-from analysis.figures import Data, Viewer, load, viewer_for
+from analysis.figures import OVERVIEW_FIELDS, Data, Viewer, load, viewer_for
 from analysis.kommun_page import kommun_page
 from analysis.models import StatCareType
 from analysis.queries import BadQuery, Query, add_months, last_complete_month, parse_query
@@ -122,11 +122,12 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         return _bad_query(request, kommuner, exc)
     shown = [k for k in kommuner if not query.region or k.code.startswith(query.region)]
     viewer = viewer_for(request.user)
-    data = load(shown, query)
+    data = load(shown, query, fields=OVERVIEW_FIELDS)
     params = query.params()
+    pattern = reverse("analysis:kommun", args=["0000"])  # once, not once per kommun
 
     def link(kommun: Kommun) -> str:
-        return f"{reverse('analysis:kommun', args=[kommun.code])}?{params}"
+        return f"{pattern.replace('0000', kommun.code)}?{params}"
 
     page = dashboards.overview(data, viewer, link, _title(shown))
     context = {
@@ -187,7 +188,7 @@ def export(request: AuthenticatedHttpRequest, table: str, fmt: str) -> HttpRespo
     except BadQuery as exc:
         return _refused(exc)
     shown = [k for k in kommuner if not query.region or k.code.startswith(query.region)]
-    data = load(shown, query)
+    data = load(shown, query, fields=OVERVIEW_FIELDS)
     page = dashboards.overview(data, viewer_for(request.user), lambda k: "", _title(shown))
     tables = page.tables()
     if table not in tables:

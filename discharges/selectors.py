@@ -30,13 +30,17 @@ from discharges.models import (
     EpisodeEvent,
     EpisodeGroupObjectPermission,
     EpisodeStatus,
+    HealthCentre,
+    Hospital,
     Kommun,
     Membership,
     Organisation,
     OrganisationKind,
     PatientIdentityChange,
     Receipt,
+    Region,
     Role,
+    Ward,
 )
 
 
@@ -54,6 +58,7 @@ def memberships_of(user: User) -> list[Membership]:
 def forget_memberships(user: User) -> None:
     """Drop the memberships cached on the user object, after they changed."""
     user.__dict__.pop("_svu_memberships", None)
+    user.__dict__.pop("_svu_membership_regions", None)
 
 
 def party_memberships(user: User) -> list[Membership]:
@@ -370,22 +375,50 @@ def worklist(user: User, *, now: datetime | None = None, limit: int = 200) -> li
 REGION_FOLLOW_UP_ROLES = (Role.PROCESS_LEAD, Role.JOINT_GROUP, Role.ADMIN)
 
 
+# Where each kind of organisation finds its region's code (a kommun's is its own code's start).
+_REGION_CODE_PATH = {
+    OrganisationKind.REGION: (Region, "code"),
+    OrganisationKind.KOMMUN: (Kommun, "region__code"),
+    OrganisationKind.HOSPITAL: (Hospital, "region__code"),
+    OrganisationKind.WARD: (Ward, "hospital__region__code"),
+    OrganisationKind.HEALTH_CENTRE: (HealthCentre, "region__code"),
+}
+
+
+def membership_regions(user: User) -> dict[int, str]:
+    """The region code of each organisation the user is a member of: one query per kind of
+    organisation among the memberships (``Organisation.region_code`` costs one per membership,
+    21 for a member of every region), cached on the user object for the request."""
+    cached: dict[int, str] | None = getattr(user, "_svu_membership_regions", None)
+    if cached is None:
+        cached = {}
+        by_kind: dict[str, set[int]] = {}
+        for m in memberships_of(user):
+            by_kind.setdefault(m.organisation.kind, set()).add(m.organisation_id)
+        for kind, ids in sorted(by_kind.items()):
+            model, path = _REGION_CODE_PATH[OrganisationKind(kind)]
+            cached.update(model.objects.filter(pk__in=ids).values_list("pk", path))
+        user._svu_membership_regions = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def follow_up_scope(user: User, *, liability: bool = False) -> tuple[set[int], set[str]]:
     """The kommun ids and region codes whose follow-up the user may see (the rule of
     ``follow_up_kommuner``), without a query beyond the user's memberships."""
     memberships = memberships_of(user)
+    codes = membership_regions(user)
     if liability:
         own = {
             m.organisation_id for m in memberships if m.organisation.kind == OrganisationKind.KOMMUN
         }
         regions = {
-            m.organisation.region_code
+            codes.get(m.organisation_id)
             for m in memberships
             if m.organisation.kind == OrganisationKind.REGION and m.role in REGION_FOLLOW_UP_ROLES
         }
     else:
         own = set()
-        regions = {m.organisation.region_code for m in memberships}
+        regions = {codes.get(m.organisation_id) for m in memberships}
     return own, {code for code in regions if code is not None}
 
 
@@ -411,8 +444,9 @@ def small_number_scope(user: User) -> tuple[set[int], set[str]]:
     whether the processledare sits at the region or at one of its hospitals). Everyone else
     sees such a figure as "<5" on the follow-up pages and in their exports."""
     memberships = memberships_of(user)
+    codes = membership_regions(user)
     own = {m.organisation_id for m in memberships if m.organisation.kind == OrganisationKind.KOMMUN}
-    regions = {m.organisation.region_code for m in memberships if m.role == Role.PROCESS_LEAD}
+    regions = {codes.get(m.organisation_id) for m in memberships if m.role == Role.PROCESS_LEAD}
     return own, {code for code in regions if code is not None}
 
 

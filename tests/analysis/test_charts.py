@@ -8,6 +8,8 @@ from datetime import date
 from decimal import Decimal
 from xml.etree import ElementTree
 
+import pytest
+
 from analysis import charts
 
 MONTHS = [date(2026, m, 1) for m in (1, 2, 3)]
@@ -90,7 +92,9 @@ def test_the_line_chart_draws_the_threshold_and_shades_the_liable_months() -> No
     dashed = [line for line in root.iter(f"{SVG}line") if line.get("stroke-dasharray")]
     assert len(dashed) == 1
     shades = [r for r in root.iter(f"{SVG}rect") if r.get("fill") == charts.SHADE]
-    assert len(shades) == 2
+    assert len(shades) == 1  # one band over the two liable months
+    plot_width = 900 - 44 - 12  # the large chart's width less its margins
+    assert float(shades[0].get("width", 0)) == pytest.approx(2 * plot_width / 3, abs=0.1)
     assert len(list(root.iter(f"{SVG}circle"))) == 2  # no point for a month without a value
     assert "4,00 ▲" in texts(root)
     assert root.find(f"{SVG}desc").text == "Umeå: 1 månad över"

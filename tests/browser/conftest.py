@@ -126,7 +126,9 @@ def base_url(django_db_setup: None, live_server: Any) -> str:
 
 @pytest.fixture
 def login(base_url: str) -> Callable[..., None]:
-    """``login(page, user)``: through the real login form; lands on Att göra."""
+    """``login(page, user)``: through the real login form; lands on the start page of the
+    user's role (svu/views.py): Att göra for the parties of episodes, the follow-up overview
+    for the partssammansatt grupp and the processledare."""
     from playwright.sync_api import expect
 
     def run(page: Any, user: Any, password: str = PASSWORD) -> None:
@@ -135,8 +137,9 @@ def login(base_url: str) -> Callable[..., None]:
         page.fill("#id_username", user.username)
         page.fill("#id_password", password)
         page.get_by_role("button", name="Logga in").click()
-        page.wait_for_url(f"{base_url}/")
-        expect(page.locator("h1")).to_have_text("Att göra")
+        page.wait_for_url(re.compile(rf"^{re.escape(base_url)}/(follow-up/)?$"))
+        landing = "Månadsuppföljning" if page.url.endswith("/follow-up/") else "Att göra"
+        expect(page.locator("h1")).to_have_text(landing)
 
     return run
 

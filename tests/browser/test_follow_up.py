@@ -129,30 +129,29 @@ def test_planner_follows_up_month_and_liability(
 
 
 def follow_up_umea(page: Page, base_url: str, month: date) -> None:
-    """Uppföljning: the overview, then Umeå's monthly table."""
-    nav = page.get_by_role("navigation")
+    """Uppföljning: the overview, then Umeå's page month by month."""
+    nav = page.get_by_role("navigation", name="Huvudmeny")
     nav.get_by_role("link", name=sv("Follow-up"), exact=True).click()
     page.wait_for_url(f"{base_url}/follow-up/")
     expect(page.locator("h1")).to_have_text(sv("Monthly follow-up"))
-    umea = page.locator("#overview tbody tr", has_text="2480 Umeå")
-    expect(umea).to_contain_text("2,33")  # the last six months, Swedish decimal comma
-    umea.get_by_role("link", name="2480 Umeå").click()
-    page.wait_for_url(re.compile(r"/follow-up/\?kommun=2480&care_type=all$"))
-    expect(page.locator("h2")).to_have_text("2480 Umeå")
-    expect(page.locator("#kommun")).to_have_value("2480")
+    umea = page.locator("#karta tbody tr", has_text="Umeå")
+    expect(umea).to_contain_text("2,33")  # the heat map's table, Swedish decimal comma
+    page.locator("#kommuner tbody tr", has_text="Umeå").get_by_role("link", name="Umeå").click()
+    page.wait_for_url(re.compile(r"/follow-up/kommun/2480/\?from=\d{4}-\d{2}&to=\d{4}-\d{2}"))
+    expect(page.locator("h1")).to_have_text("Umeå")
 
-    row = page.locator("#kommun-table tbody tr", has_text=f"{month:%Y-%m}")
+    row = page.locator("#manader tbody tr", has_text=f"{month:%Y-%m}")
     cells = row.locator("td")
-    expect(cells.nth(1)).to_have_text("3")  # discharged
-    expect(cells.nth(2)).to_have_text("7")  # ready days
-    expect(cells.nth(3)).to_have_text("2,33")  # 7 / 3, same-day discharge included
-    expect(cells.nth(3)).not_to_have_class(re.compile("badge-over"))
-    expect(cells.nth(4)).to_have_text("3,50")  # national: 7 / 2
-    expect(cells.nth(5)).to_have_text("1")  # 3+ days
-    expect(cells.nth(6)).to_have_text("33 %")  # same day
-    over = page.locator("#kommun-table tbody tr", has_text=f"{months_back(2):%Y-%m}")
-    expect(over.locator("td").nth(3)).to_have_text("4,00")
-    expect(over.locator("td").nth(3)).to_have_class(re.compile("badge-over"))
+    expect(cells.nth(0)).to_have_text("3")  # discharged
+    expect(cells.nth(1)).to_have_text("7")  # ready days
+    expect(cells.nth(2)).to_have_text("2,33")  # 7 / 3, same-day discharge included
+    expect(cells.nth(2)).not_to_have_class(re.compile("over"))
+    expect(cells.nth(3)).to_have_text("3,50")  # national: 7 / 2
+    expect(cells.nth(4)).to_have_text("1")  # 3+ days
+    expect(cells.nth(5)).to_have_text("33\u00a0%")  # same day
+    over = page.locator("#manader tbody tr", has_text=f"{months_back(2):%Y-%m}")
+    expect(over.locator("td").nth(2)).to_have_text("4,00 ▲")
+    expect(over.locator("td").nth(2)).to_have_class(re.compile("over"))
     assert "personnummer" not in page.content().lower()  # aggregates only
 
 
