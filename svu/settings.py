@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "guardian",
     "django_celery_beat",
+    "axes",
     # Apps depend one way: discharges <- payment <- analysis <- demo (tests/test_layers.py).
     "discharges",
     "payment",
@@ -71,7 +72,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Logs out after SVU_SESSION_IDLE_SECONDS without a request (svu/sessions.py).
+    "svu.sessions.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Failed-login lockout (svu/accounts.py); last, as django-axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "svu.urls"
@@ -89,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "discharges.context_processors.memberships",
                 "analysis.analyses.context.analyses",
+                "svu.sessions.idle_timeout",
             ],
         },
     },
@@ -128,7 +134,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # First: refuses a locked-out user name or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    # The model backend without system accounts (integration): they never log in to pages.
+    "svu.accounts.PageLoginBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 # Patient data is never visible to anonymous users; no guardian anonymous user is created.
@@ -138,10 +147,29 @@ GUARDIAN_RENDER_403 = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": max(12, env_int("SVU_PASSWORD_MIN_LENGTH", 12))},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "svu.accounts.CommonWordPasswordValidator"},
 ]
+# Failed logins (django-axes, svu/accounts.py): a user name is locked after AXES_FAILURE_LIMIT
+# failures, an address (a whole hospital may share one) after SVU_LOGIN_ADDRESS_LIMIT, both for
+# the cool-off time. Behind proxies set SVU_TRUSTED_PROXIES (how many add X-Forwarded-For).
+AXES_HANDLER = "svu.accounts.LockoutHandler"
+AXES_FAILURE_LIMIT = max(1, env_int("SVU_LOGIN_FAILURE_LIMIT", 5))
+SVU_LOGIN_ADDRESS_LIMIT = max(1, env_int("SVU_LOGIN_ADDRESS_LIMIT", 50))
+AXES_COOLOFF_TIME = timedelta(minutes=max(1, env_int("SVU_LOGIN_COOLOFF_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = ["username"]  # what a success resets; addresses: svu/accounts.py
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "svu.accounts.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "svu.accounts.client_address"
+SVU_TRUSTED_PROXIES = max(0, env_int("SVU_TRUSTED_PROXIES", 0))
+AXES_VERBOSE = False
+# A session ends after this long without a request (a warning shows 2 minutes before).
+SVU_SESSION_IDLE_SECONDS = 60 * max(1, env_int("SVU_SESSION_IDLE_MINUTES", 30))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "start"  # by role: Att göra, or the follow-up overview (svu/views.py)
 LOGOUT_REDIRECT_URL = "login"
@@ -173,8 +201,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Session only: HTTP Basic sent a password with every call, past the login lockout.
+        # Integration accounts will get tokens (issue 12).
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -254,5 +283,7 @@ LOGGING = {
         # Django's request logger would otherwise copy query strings and POST data.
         "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # django-axes writes every login at INFO; failures and lockouts are WARNING.
+        "axes": {"level": "WARNING"},
     },
 }
