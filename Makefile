@@ -59,10 +59,12 @@ test: system-deps install
 	$(VENV)/bin/pytest
 
 # Benchmarks on the local PostgreSQL (their own databases): the scoped list and timeline at
-# 1,000,000 episodes, then the import of 100,000 CSV rows.
+# 1,000,000 episodes, then the import of 100,000 CSV rows; then the PDF of a 50-patient
+# analysis of delayed discharge (SQLite in a temporary directory).
 bench: install
 	$(PY) bench/run.py
 	$(PY) bench/imports.py
+	$(PY) bench/analysis_pdf.py
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/staticfiles
