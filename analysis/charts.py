@@ -78,7 +78,7 @@ def month_label(month: date) -> str:
 # --- Heat map -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class HeatCell:
     value: Decimal | None  # the average; None: no discharged episode (or hidden)
     over: bool = False
@@ -120,9 +120,10 @@ def heat_map(
     hidden_label: str,
     legend: dict[str, str],
 ) -> SafeString:
-    """Kommuner down, months across; the value written in every cell."""
-    label_w, cell_h, top = 150.0, 24.0, 28.0
-    cell_w = max(60.0, min(80.0, 1000.0 / max(len(months), 1)))  # 13 months fill 1,150 px
+    """Kommuner down, months across; the value written in every cell. Compact markup (one
+    group per row, shared attributes on groups): a whole country's map has 3,770 cells."""
+    label_w, cell_h, top = 150, 24, 28
+    cell_w = max(60, min(80, 1000 // max(len(months), 1)))  # 13 months fill 1,150 px
     width = label_w + cell_w * len(months) + 4
     height = top + cell_h * len(rows) + 70
     uid = next(_ids)
@@ -130,24 +131,21 @@ def heat_map(
     body = [
         f'<defs><pattern id="hatch-{uid}" width="6" height="6" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><rect width="6" height="6" fill="#eceff2"/>'
-        '<line x1="0" y1="0" x2="0" y2="6" stroke="#c5ccd3" stroke-width="2"/></pattern></defs>'
+        '<line x1="0" y1="0" x2="0" y2="6" stroke="#c5ccd3" stroke-width="2"/></pattern></defs>',
+        f'<g font-size="11" text-anchor="middle" fill="{MUTED}">',
     ]
-    for i, month in enumerate(months):
-        body.append(
-            _text(
-                label_w + cell_w * (i + 0.5),
-                top - 10,
-                month_label(month),
-                size=11,
-                anchor="middle",
-                fill=MUTED,
-            )
-        )
+    centres = [label_w + cell_w * i + cell_w // 2 for i in range(len(months))]
+    for centre, month in zip(centres, months, strict=True):
+        body.append(f'<text x="{centre}" y="{top - 10}">{month_label(month)}</text>')
+    body.append(f'</g><g font-size="12" fill="{INK}">')
     for r, row in enumerate(rows):
-        y = top + r * cell_h
-        body.append(_text(label_w - 8, y + cell_h / 2 + 4, row.label, anchor="end"))
+        body.append(
+            f'<g transform="translate(0 {top + r * cell_h})">'
+            f'<text x="{label_w - 8}" y="16" text-anchor="end">{escape(row.label)}</text>'
+            f'<g stroke="{GRID}">'
+        )
+        texts = []
         for i, cell in enumerate(row.cells):
-            x = label_w + i * cell_w
             if cell.hidden:
                 fill, ink = hatch, INK
             elif cell.value is None:
@@ -155,20 +153,16 @@ def heat_map(
             else:
                 fill, ink = heat_colour(cell.value, row.threshold)
             body.append(
-                f'<rect x="{x + 1:.1f}" y="{y + 1:.1f}" width="{cell_w - 2:.1f}" '
-                f'height="{cell_h - 2:.1f}" fill="{fill}" stroke="{GRID}"/>'
+                f'<rect x="{label_w + i * cell_w + 1}" y="1" width="{cell_w - 2}" '
+                f'height="{cell_h - 2}" fill="{fill}"/>'
             )
-            text = cell.text + (" ▲" if cell.over else "")
-            body.append(
-                _text(
-                    x + cell_w / 2,
-                    y + cell_h / 2 + 4,
-                    text,
-                    anchor="middle",
-                    fill=ink,
-                    weight="bold" if cell.over else "normal",
-                )
+            extra = (f' fill="{ink}"' if ink != INK else "") + (
+                ' font-weight="bold"' if cell.over else ""
             )
+            text = escape(cell.text) + (" ▲" if cell.over else "")
+            texts.append(f'<text x="{centres[i]}" y="16"{extra}>{text}</text>')
+        body.append('</g><g text-anchor="middle">' + "".join(texts) + "</g></g>")
+    body.append("</g>")
     body.extend(_heat_legend(top + cell_h * len(rows) + 22, rows, hatch, hidden_label, legend))
     return _svg(width, height, title, summary, body, "heat-map", uid)
 
@@ -200,7 +194,7 @@ def _heat_legend(
 # --- Line charts ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Point:
     month: date
     value: Decimal | None  # None: nothing to draw (no episodes, or hidden)
@@ -211,6 +205,11 @@ class Point:
 def _scale_max(points: Sequence[Point], threshold: Decimal, floor: Decimal) -> float:
     values = [float(p.value) for p in points if p.value is not None]
     return max([float(threshold) * 2, float(floor), *values]) * 1.08
+
+
+def _t(x: float, y: float, text: str, extra: str = "") -> str:
+    """A text whose size, anchor and colour come from its group."""
+    return f'<text x="{x:.0f}" y="{y:.0f}"{extra}>{escape(text)}</text>'
 
 
 def line_chart(
@@ -229,6 +228,7 @@ def line_chart(
     plot_w, plot_h = width - left - right, height - top - bottom
     top_value = y_max or _scale_max(points, threshold, Decimal(0))
     step = plot_w / max(len(points), 1)
+    small_size, label_size = ("11", "10") if large else ("9", "9")
 
     def x_of(i: int) -> float:
         return left + step * (i + 0.5)
@@ -236,58 +236,35 @@ def line_chart(
     def y_of(value: float) -> float:
         return top + plot_h - plot_h * value / top_value
 
-    body = []
-    if not large:
-        body.append(_text(2, 13, title, size=12, weight="bold"))
+    body = (
+        []
+        if large
+        else [f'<text x="2" y="13" font-size="12" font-weight="bold">{escape(title)}</text>']
+    )
     for first, count in _runs([p.shaded for p in points]):
         body.append(
-            f'<rect x="{left + step * first:.1f}" y="{top:.1f}" width="{step * count:.1f}" '
-            f'height="{plot_h:.1f}" fill="{SHADE}"/>'
-        )
-    body.append(
-        f'<line x1="{left}" y1="{top + plot_h:.1f}" x2="{width - right}" '
-        f'y2="{top + plot_h:.1f}" stroke="{GRID}"/>'
-    )
-    for tick in _ticks(top_value, 4 if large else 2):
-        body.append(
-            _text(
-                left - 4,
-                y_of(tick) + 4,
-                numbers.decimal(Decimal(tick), 0),
-                size=11 if large else 9,
-                anchor="end",
-                fill=MUTED,
-            )
+            f'<rect x="{left + step * first:.1f}" y="{top:.0f}" width="{step * count:.1f}" '
+            f'height="{plot_h:.0f}" fill="{SHADE}"/>'
         )
     ty = y_of(float(threshold))
     body.append(
-        f'<line x1="{left}" y1="{ty:.1f}" x2="{width - right}" y2="{ty:.1f}" '
+        f'<line x1="{left:.0f}" y1="{top + plot_h:.0f}" x2="{width - right:.0f}" '
+        f'y2="{top + plot_h:.0f}" stroke="{GRID}"/>'
+        f'<line x1="{left:.0f}" y1="{ty:.1f}" x2="{width - right:.0f}" y2="{ty:.1f}" '
         f'stroke="{OVER}" stroke-dasharray="5 3" stroke-width="1.2"/>'
+        f'<g font-size="{small_size}" text-anchor="end" fill="{MUTED}">'
     )
-    body.append(
-        _text(
-            width - right,
-            ty - 3,
-            threshold_label or numbers.decimal(threshold, 1),
-            size=11 if large else 9,
-            anchor="end",
-            fill=OVER,
-        )
-    )
+    for tick in _ticks(top_value, 4 if large else 2):
+        body.append(_t(left - 4, y_of(tick) + 4, str(tick)))
+    label = threshold_label or numbers.decimal(threshold, 1)
+    body.append(_t(width - right, ty - 3, label, f' fill="{OVER}"') + "</g>")
     body.extend(_line(points, x_of, y_of, large))
+    body.append(f'<g font-size="{label_size}" text-anchor="middle" fill="{MUTED}">')
     for i in _labelled(points, every=large and len(points) <= 25):
-        body.append(
-            _text(
-                x_of(i),
-                height - (10 if large else 4),
-                month_label(points[i].month)
-                if large or len(points) < 2
-                else f"{points[i].month:%y-%m}",
-                size=10 if large else 9,
-                anchor="middle",
-                fill=MUTED,
-            )
-        )
+        month = points[i].month
+        text = month_label(month) if large or len(points) < 2 else f"{month:%y-%m}"
+        body.append(_t(x_of(i), height - (10 if large else 4), text))
+    body.append("</g>")
     return _svg(width, height, title, summary, body, "line-large" if large else "line-small")
 
 

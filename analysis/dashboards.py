@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
@@ -70,16 +70,19 @@ class Overview:
     heat_table: Table
     heat_summary: str
     trends: list[Chart]
-    trend_table: Table
+
+    @property
+    def trends_html(self) -> SafeString:
+        """The small multiples as one string (a country has 290: no template loop)."""
+        return mark_safe("".join(f"<figure>{c.svg}</figure>" for c in self.trends))  # noqa: S308
+
     trend_summary: str
     region_charts: list[Chart]
     region_table: Table
     notes: list[str] = field(default_factory=list)
 
     def tables(self) -> dict[str, Table]:
-        return {
-            t.name: t for t in (self.kommuner, self.heat_table, self.trend_table, self.region_table)
-        }
+        return {t.name: t for t in (self.kommuner, self.heat_table, self.region_table)}
 
 
 def threshold_text(data: Data) -> str:
@@ -189,10 +192,9 @@ def _heat_cell(data: Data, viewer: Viewer, kommun: Kommun, month: date) -> chart
         return charts.HeatCell(None, text=numbers.DASH)
     if viewer.hides(kommun, counts.episodes):
         return charts.HeatCell(None, hidden=True, text=viewer.hidden_text)
+    average = counts.average
     return charts.HeatCell(
-        counts.average,
-        over=counts.over(data.threshold(kommun)),
-        text=numbers.decimal(counts.average),
+        average, over=counts.over(data.threshold(kommun)), text=numbers.decimal(average)
     )
 
 
@@ -238,6 +240,8 @@ def heat_map(data: Data, viewer: Viewer, grid: Grid) -> tuple[list[Chart], Table
 
 
 def _heat_table(data: Data, viewer: Viewer, grid: Grid) -> Table:
+    """The data table of both the heat map and the trends: each kommun-month's average, with
+    "B" beside the months of payment liability the viewer may see (the trends' shading)."""
     months = data.query.months
     headers = [
         Header(pgettext("column", "Municipality"), num=False),
@@ -245,14 +249,26 @@ def _heat_table(data: Data, viewer: Viewer, grid: Grid) -> Table:
     ]
     table = Table("karta", _("Average per month"), headers, with_code=True)
     cells = Cells(viewer)
+    liable_title = _("Liable")
     for kommun in data.kommuner:
         row = [Cell(kommun.name, kommun.name)]
-        for cell in grid[kommun.code]:
-            row.append(
-                cells.hidden_cell if cell.hidden else cells.decimal(cell.value, over=cell.over)
-            )
+        sees = viewer.sees_liability(kommun)
+        for month, heat in zip(months, grid[kommun.code], strict=True):
+            cell = cells.hidden_cell if heat.hidden else _heat_table_cell(cells, heat)
+            liability = data.liability.get((kommun.code, month)) if sees else None
+            if liability is not None and liability.state == LiabilityState.LIABLE:
+                cell = Cell(f"{cell.text} · B", cell.value, cell.css, liable_title, over=cell.over)
+            row.append(cell)
         table.rows.append(Row(row, code=kommun.code))
     return table
+
+
+def _heat_table_cell(cells: Cells, heat: charts.HeatCell) -> Cell:
+    """The table's cell of a heat-map cell, with the text already written (no second format)."""
+    if heat.value is None:
+        return Cell(numbers.DASH, None, "num")
+    css, title = ("num over", cells.over_title) if heat.over else ("num", "")
+    return Cell(heat.text, heat.value, css, title, over=heat.over)
 
 
 def _heat_summary(data: Data, grid: Grid) -> str:
@@ -323,40 +339,18 @@ def kommun_trend_summary(kommun: Kommun, points: list[charts.Point], threshold: 
     return text + "."
 
 
-def trends(data: Data, viewer: Viewer, grid: Grid) -> tuple[list[Chart], Table, str]:
+def trends(data: Data, viewer: Viewer, grid: Grid) -> tuple[list[Chart], str]:
+    """A small line chart per kommun on one scale; their data table is the heat map's."""
     shown = [c.value for cells in grid.values() for c in cells if c.value is not None]
-    y_max = (
-        max(
-            [float(data.threshold(k)) * 2 for k in data.kommuner]
-            + [float(v) for v in shown]
-            + [1.0]
-        )
-        * 1.08
-    )
-    cells = Cells(viewer)
-    months = data.query.months
-    headers = [
-        Header(pgettext("column", "Municipality"), num=False),
-        *(Header(f"{m:%Y-%m}") for m in months),
-    ]
-    table = Table("trender", _("Average and liability per month"), headers, with_code=True)
+    thresholds = [float(data.threshold(k)) * 2 for k in data.kommuner]
+    y_max = max([*thresholds, *(float(v) for v in shown), 1.0]) * 1.08
     out, liable_kommuner = [], []
-    liable_title = _("Liable")
     for kommun in data.kommuner:
         points = _points(data, viewer, kommun, grid)
         threshold = data.threshold(kommun)
         summary = kommun_trend_summary(kommun, points, threshold)
         svg = charts.line_chart(points, threshold, title=kommun.name, summary=summary, y_max=y_max)
         out.append(Chart(svg, summary))
-        row = [Cell(kommun.name, kommun.name)]
-        for point, heat in zip(points, grid[kommun.code], strict=True):
-            cell = cells.hidden_cell if heat.hidden else cells.decimal(point.value, over=point.over)
-            if point.shaded:
-                cell = Cell(
-                    f"{cell.text} · B", f"{cell.text} B", cell.css, liable_title, over=cell.over
-                )
-            row.append(cell)
-        table.rows.append(Row(row, code=kommun.code))
         if any(p.shaded for p in points):
             liable_kommuner.append(f"{kommun.name} ({sum(1 for p in points if p.shaded)})")
     summary = _(
@@ -370,7 +364,7 @@ def trends(data: Data, viewer: Viewer, grid: Grid) -> tuple[list[Chart], Table, 
             if liable_kommuner
             else _("No municipality was liable in the period.")
         )
-    return out, table, summary
+    return out, summary
 
 
 # --- The region's totals ----------------------------------------------------------------------
@@ -525,7 +519,7 @@ def overview(data: Data, viewer: Viewer, link: KommunLink, title: str) -> Overvi
     cards, region_charts, region_table = region_part(data, viewer, title)
     grid = heat_grid(data, viewer)
     heat, heat_table, heat_summary = heat_map(data, viewer, grid)
-    trend_charts, trend_table, trend_summary = trends(data, viewer, grid)
+    trend_charts, trend_summary = trends(data, viewer, grid)
     return Overview(
         title=title,
         cards=cards,
@@ -534,7 +528,6 @@ def overview(data: Data, viewer: Viewer, link: KommunLink, title: str) -> Overvi
         heat_table=heat_table,
         heat_summary=heat_summary,
         trends=trend_charts,
-        trend_table=trend_table,
         trend_summary=trend_summary,
         region_charts=region_charts,
         region_table=region_table,

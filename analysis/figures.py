@@ -10,6 +10,7 @@ from episodes here: the statistics run stored both tables (``analysis.statistics
 from __future__ import annotations
 
 import calendar
+import functools
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
@@ -29,7 +30,7 @@ from payment.models import Agreement, LiabilityModel, LiabilityState, MonthlyLia
 DEFAULT_THRESHOLD = Decimal("3.0")
 
 
-@dataclass
+@dataclass(slots=True)  # a page makes thousands
 class Counts:
     """The stored counts of one kommun-month, or their sum over months or kommuner."""
 
@@ -52,9 +53,8 @@ class Counts:
     track_blue: int = 0
 
     def add(self, other: Counts) -> None:
-        mine, theirs = self.__dict__, other.__dict__
         for name in COUNT_FIELDS:
-            mine[name] += theirs[name]
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
     @property
     def average(self) -> Decimal | None:
@@ -101,7 +101,7 @@ class Counts:
 COUNT_FIELDS = tuple(f.name for f in fields(Counts))
 
 
-@dataclass
+@dataclass(slots=True)
 class Liability:
     """A kommun's liability in a month (or summed over months)."""
 
@@ -112,7 +112,12 @@ class Liability:
 
 
 def days_in(months: list[date]) -> int:
-    return sum(calendar.monthrange(m.year, m.month)[1] for m in months)
+    return sum(_month_days(m) for m in months)
+
+
+@functools.lru_cache(maxsize=2048)
+def _month_days(month: date) -> int:
+    return calendar.monthrange(month.year, month.month)[1]
 
 
 def beds_occupied(ready_days: int, months: list[date]) -> Decimal | None:
@@ -182,6 +187,8 @@ class Data:
     # The stored counts as tuples, by kommun code and by month, for the sums.
     rows_by_kommun: dict[str, list[tuple[int, ...]]] = field(default_factory=dict)
     rows_by_month: dict[date, list[tuple[int, ...]]] = field(default_factory=dict)
+    # Ready days by (kommun code, population year), for the per-1,000 figure of the period.
+    days_by_year: dict[tuple[str, int], int] = field(default_factory=dict)
     region_totals: dict[date, Counts] | None = None  # region_counts, once computed
     period_liabilities: dict[str, Liability] = field(default_factory=dict)  # per kommun code
     region_thousands: dict[date, Decimal | None] = field(default_factory=dict)  # per month
@@ -200,11 +207,18 @@ class Data:
         """Ready days per 1,000 inhabitants aged 65+ and month: each month's ready days divided
         by its own year's population, averaged over ``months`` (so that periods of any length
         compare); None unless the population of every month is known."""
-        days_by_year: dict[int, int] = {}
-        for month in months:
-            year = population_year(month.year)
-            counts = self.month(kommun, month)
-            days_by_year[year] = days_by_year.get(year, 0) + (counts.ready_days if counts else 0)
+        if months is self.query.months:  # the whole period: summed while loading
+            days_by_year = {
+                year: self.days_by_year.get((kommun.code, year), 0)
+                for year in {population_year(m.year) for m in months}
+            }
+        else:
+            days_by_year = {}
+            for month in months:
+                year = population_year(month.year)
+                counts = self.month(kommun, month)
+                days = counts.ready_days if counts else 0
+                days_by_year[year] = days_by_year.get(year, 0) + days
         total = Fraction(0)
         for year, days in days_by_year.items():
             inhabitants = self.population.get((kommun.code, year))
@@ -234,16 +248,20 @@ def load(kommuner: list[Kommun], query: Query, *, fields: tuple[str, ...] = COUN
     period = {"kommun_id__in": list(code_of), "month__gte": query.first, "month__lte": query.last}
     # Unordered: the models' ordering would join the kommun table and sort, for nothing.
     stats = MonthlyStatistic.objects.filter(care_type=query.care_type, **period).order_by()
+    # ``fields`` are the first counts, in order: the rest are 0, and a row's tuple is short.
+    assert fields[:2] == COUNT_FIELDS[:2] and fields == COUNT_FIELDS[: len(fields)]  # noqa: S101
+    by_kommun, by_month = data.rows_by_kommun, data.rows_by_month
     for kommun_id, month, median, *values in stats.values_list(
         "kommun_id", "month", "sip_days_median", *fields
     ):
         code = code_of[kommun_id]
-        counts = Counts(**dict(zip(fields, values, strict=True)))
-        data.counts[(code, month)] = counts
+        row = tuple(values)
+        data.counts[(code, month)] = Counts(*row)
         data.medians[(code, month)] = median
-        row = tuple(counts.__dict__.values())
-        data.rows_by_kommun.setdefault(code, []).append(row)
-        data.rows_by_month.setdefault(month, []).append(row)
+        by_kommun.setdefault(code, []).append(row)
+        by_month.setdefault(month, []).append(row)
+        key = (code, population_year(month.year))
+        data.days_by_year[key] = data.days_by_year.get(key, 0) + row[1]  # ready_days
     # One run stores every row at once: any row tells when.
     data.computed_at = next(
         iter(MonthlyStatistic.objects.order_by().values_list("computed_at", flat=True)[:1]), None
@@ -271,7 +289,8 @@ def load(kommuner: list[Kommun], query: Query, *, fields: tuple[str, ...] = COUN
 
 
 def summed(rows: list[tuple[int, ...]]) -> Counts:
-    """The sum of stored rows (column by column, in C: a page sums thousands of them)."""
+    """The sum of stored rows (column by column, in C: a page sums thousands of them); the
+    rows hold the first counts of ``COUNT_FIELDS``, as many as ``load`` read."""
     return Counts(*map(sum, zip(*rows, strict=True))) if rows else Counts()
 
 

@@ -24,7 +24,7 @@ from payment.models import LiabilityState
 SOFT_HYPHEN = "\u00ad"  # in the Swedish column headers, so that long words break in a cell
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a page builds tens of thousands, and frozen costs
 class Cell:
     text: str = numbers.DASH
     value: ExportValue = None
@@ -80,7 +80,11 @@ class Cells:
 
     def __init__(self, viewer: Viewer) -> None:
         self.viewer = viewer
-        self.over_title = _("Over the threshold")  # translated once: a page has thousands
+        # Translated once per table: a page has thousands of cells.
+        self.over_title = _("Over the threshold")
+        self.states = state_labels()
+        self.no_agreement = _("No agreement covers the month")
+        self.not_shown = _("Shown to the municipality's own staff and the region's follow-up roles")
         self.hidden_cell = Cell(
             viewer.hidden_text,
             viewer.hidden_text,
@@ -121,24 +125,24 @@ class Cells:
         return Cell(numbers.DASH, None, "num muted", title)
 
 
-def state_label(state: str | None) -> str:
-    labels: dict[str, str] = {
+def state_labels() -> dict[str, str]:
+    return {
         LiabilityState.FREE: _("Not liable"),
         LiabilityState.LIABLE: _("Liable"),
         LiabilityState.PARTLY: _("Liable for one care type"),
         LiabilityState.PER_EPISODE: _("Per episode"),
     }
-    return labels.get(state or "", numbers.DASH)
 
 
-def state_cell(state: str | None, *, note: str = "") -> Cell:
+def state_cell(cells: Cells, state: str | None, *, note: str = "") -> Cell:
     if state is None:
-        return Cell(numbers.DASH, None, "muted", _("No agreement covers the month"), note=note)
-    return Cell(state_label(state), state_label(state), f"state-{state}", note=note)
+        return Cell(numbers.DASH, None, "muted", cells.no_agreement, note=note)
+    label = cells.states.get(state, numbers.DASH)
+    return Cell(label, label, f"state-{state}", note=note)
 
 
 def not_shown_liability(cells: Cells) -> Cell:
-    return cells.blank(_("Shown to the municipality's own staff and the region's follow-up roles"))
+    return cells.blank(cells.not_shown)
 
 
 # --- The figures of a row (a kommun or the region, over a month or the period) -----------------
@@ -179,7 +183,7 @@ def figure_headers(*, with_liability: bool, liability_title: str) -> list[Header
     return headers
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Figures:
     """What one row of figures is built from."""
 
@@ -222,7 +226,7 @@ def liability_cells(
     )
     hidden = viewer.hides(kommun, episodes or (1 if liability.liable_days else 0))
     return [
-        state_cell(liability.state, note=note),
+        state_cell(cells, liability.state, note=note),
         cells.count(liability.liable_days, hidden),
         cells.kronor(liability.amount_sek, hidden),
     ]

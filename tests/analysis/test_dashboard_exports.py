@@ -28,7 +28,7 @@ def group(personas: Personas) -> Client:
     return login(personas.joint_group)
 
 
-OVERVIEW_TABLES = ("kommuner", "karta", "trender", "region")
+OVERVIEW_TABLES = ("kommuner", "karta", "region")
 KOMMUN_TABLES = ("manader", "indikatorer")
 
 

@@ -67,7 +67,7 @@ def reachable(month: date) -> list[str]:
                 reverse("analysis:kommun_export", args=[kommun.code, table, f])
                 for f in ("csv", "xlsx")
             ]
-    for table in ("kommuner", "karta", "trender", "region"):
+    for table in ("kommuner", "karta", "region"):
         pages += [
             reverse("analysis:export", args=[table, f]) + "?months=6" for f in ("csv", "xlsx")
         ]
