@@ -4,7 +4,8 @@ A personnummer never appears in a log line (DOMAIN.md, "Privacy"), and a GET's q
 hold one (a number typed into a search field, an old bookmark). So the access log writes the
 path without the query string (``%(U)s``, not the request line ``%(r)s``) and no referrer
 (``%(f)s``: the previous page's URL, query string included); the error log, which quotes the
-request URI when a request fails, is redacted as Django's log is.
+request URI when a request fails, is redacted as Django's log is. Responses carry no
+``Server`` header.
 """
 
 from __future__ import annotations
@@ -12,8 +13,20 @@ from __future__ import annotations
 from typing import Any
 
 from gunicorn.glogging import Logger  # type: ignore[import-untyped]
+from gunicorn.http import wsgi  # type: ignore[import-untyped]
 
 from discharges.logging import RedactPersonnummerFilter
+
+# No server banner: gunicorn writes "Server: gunicorn" on every response, telling a prober which
+# server and so which of its flaws to try. The line is dropped before the response is sent.
+_default_headers = wsgi.Response.default_headers
+
+
+def _headers_without_server(self: Any) -> list[str]:
+    return [h for h in _default_headers(self) if not h.lower().startswith("server:")]
+
+
+wsgi.Response.default_headers = _headers_without_server
 
 accesslog = "-"
 # Client, time, "METHOD /path HTTP/1.1", status, bytes, duration in ms, user agent.

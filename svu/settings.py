@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp import constants as csp
 from django.utils.translation import gettext_lazy as _
 
 from svu.env import env_bool, env_int, env_list, env_str
@@ -66,6 +67,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: every response of the app itself is no-store (svu/headers.py).
+    "svu.headers.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -168,6 +172,9 @@ AXES_LOCKOUT_CALLABLE = "svu.accounts.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "svu.accounts.client_address"
 SVU_TRUSTED_PROXIES = max(0, env_int("SVU_TRUSTED_PROXIES", 0))
 AXES_VERBOSE = False
+# axes.W006 asks for ip_address among the lockout parameters; svu.accounts.LockoutHandler counts
+# an address's failures itself (with a higher limit), and a success must not reset them.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # A session ends after this long without a request (a warning shows 2 minutes before).
 SVU_SESSION_IDLE_SECONDS = 60 * max(1, env_int("SVU_SESSION_IDLE_MINUTES", 30))
 LOGIN_URL = "login"
@@ -193,11 +200,38 @@ WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+# Production runs behind TLS (SVU_HTTPS=true, docker-compose.yml): secure cookies, HSTS, and a
+# redirect of plain HTTP, with the scheme taken from the TLS proxy's X-Forwarded-Proto (the
+# proxy must set it on every request, overwriting the client's). Each part can be overridden.
+# Off by default so that `make run` works on http://127.0.0.1:8000.
+SVU_HTTPS = env_bool("SVU_HTTPS", False)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", SVU_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SVU_HTTPS)
+if env_bool("SECURE_PROXY_SSL_HEADER", SVU_HTTPS):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if SVU_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SVU_HTTPS)
+# Only marks the site as eligible: nothing is submitted to the browsers' preload list.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SVU_HTTPS)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# No inline scripts or styles anywhere (static/js, static/css); nothing from another origin.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+        "base-uri": [csp.NONE],
+        "object-src": [csp.NONE],
+    }
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -216,6 +250,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Samverkan vid utskrivning: episodes and the messages of a discharge.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema names every field of patient data: only for those logged in.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
