@@ -6,7 +6,7 @@ After the statistics, the trigger opens an analysis for every ended month over t
 - in the newest analysis, each patient's ward, hälsocentral and kommun fill their columns
   (where the demo has a user for the organisation), through ``analysis.analyses.answers``;
 - the processledare adds three improvement actions (one overdue, one followed up);
-- the analysis before it is closed with a summary, its action done;
+- the analysis before it is filled in too and closed with a summary, its action done;
 - with fewer than two analyses, the processledare starts one by hand for the month with the
   highest average that has none.
 
@@ -112,6 +112,7 @@ def seed_analyses(*, seed: int = 1) -> list[Analysis]:
         fill(worked[0], rng)
         add_actions(worked[0], lead, rng)
     if len(worked) > 1:
+        fill(worked[1], rng)
         close(worked[1], lead)
     return analyses
 

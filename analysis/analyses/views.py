@@ -57,7 +57,7 @@ def analysis_list(
     analyses = (
         read.visible_analyses(request.user)
         .annotate(patient_count=Count("patients"))
-        .order_by("status", "-month", "kommun__code", "care_type")
+        .order_by("-status", "-month", "kommun__code", "care_type")  # "open" before "closed"
     )
     page = Paginator(analyses, 50).get_page(request.GET.get("page"))
     kommuner = _lead_kommuner(request)

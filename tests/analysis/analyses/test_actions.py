@@ -135,3 +135,11 @@ def test_closing_takes_a_summary(march: March, personas: Personas) -> None:
     assert march.analysis.closed_by == personas.processledare
     page = client.get(url("detail", pk=march.analysis.pk)).content.decode()
     assert "Platsbrist i juni." in page and 'id="close"' not in page
+    # The list shows the open analyses first, then the closed ones.
+    response = client.post(
+        url("start"), {"kommun": march.analysis.kommun.pk, "month": "2026-02", "care_type": "all"}
+    )
+    assert response.status_code == 302
+    listing = client.get(url("list")).content.decode()
+    assert listing.index("2026-02") < listing.index("2026-03")
+    assert listing.index("Pågående") < listing.index("Avslutad")
