@@ -60,11 +60,13 @@ test: system-deps install
 
 # Benchmarks on the local PostgreSQL (their own databases): the scoped list and timeline at
 # 1,000,000 episodes, then the import of 100,000 CSV rows; then the PDF of a 50-patient
-# analysis of delayed discharge (SQLite in a temporary directory).
+# analysis of delayed discharge (SQLite in a temporary directory); then the follow-up overview
+# with 290 kommuner x 60 months of stored statistics.
 bench: install
 	$(PY) bench/run.py
 	$(PY) bench/imports.py
 	$(PY) bench/analysis_pdf.py
+	$(PY) bench/dashboards.py
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/staticfiles

@@ -532,3 +532,15 @@ def overview(data: Data, viewer: Viewer, link: KommunLink, title: str) -> Overvi
         region_charts=region_charts,
         region_table=region_table,
     )
+
+
+OVERVIEW_TABLES = ("kommuner", "karta", "region")
+
+
+def overview_table(name: str, data: Data, viewer: Viewer, title: str) -> Table:
+    """One of the overview's tables alone, for its download (``OVERVIEW_TABLES``)."""
+    if name == "kommuner":
+        return kommun_table(data, viewer, lambda _kommun: "", title)
+    if name == "karta":
+        return _heat_table(data, viewer, heat_grid(data, viewer))
+    return region_part(data, viewer, title)[2]

@@ -161,22 +161,25 @@ def seed(months: list[date]) -> dict[str, int]:
     }
 
 
-def measure(run: Callable[[], Any], repeat: int) -> tuple[float, float, float, int]:
+def measure(run: Callable[[], Any], repeat: int) -> tuple[float, float, float, float, int]:
+    """Median, p95 and min of the wall time, median of the process's CPU time (ms; the
+    database server's work is in the wall time only), and the queries of one more run."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     for _ in range(2):
         run()
-    times = []
+    times, cpu = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         run()
         times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
     with CaptureQueriesContext(connection) as queries:
         run()
     times.sort()
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-    return statistics.median(times), p95, times[0], len(queries)
+    return statistics.median(times), p95, times[0], statistics.median(cpu), len(queries)
 
 
 def page(client: Any, url: str) -> Callable[[], Any]:
@@ -213,14 +216,15 @@ def report(args: argparse.Namespace) -> None:
         f"PostgreSQL {version[0] if version else '?'}; load average "
         f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; repeat {args.repeat}"
     )
-    print(f"{'what':44} {'median':>8} {'p95':>8} {'min':>8} {'queries':>8}  judged")
+    print(f"{'what':40} {'median':>7} {'p95':>7} {'min':>7} {'CPU':>7} {'queries':>7}  judged")
     users = get_user_model().objects
     for label, username, url, judged in rows:
         client = Client()
         client.force_login(users.get(username=username))
-        median, p95, low, queries = measure(page(client, url), args.repeat)
+        median, p95, low, cpu, queries = measure(page(client, url), args.repeat)
         verdict = ("OK" if median < 200 else "OVER 200 ms") if judged else "(info)"
-        print(f"{label:44} {median:8.1f} {p95:8.1f} {low:8.1f} {queries:8d}  {verdict}")
+        print(f"{label:40} {median:7.1f} {p95:7.1f} {low:7.1f} {cpu:7.1f} {queries:7d}  {verdict}")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 def main(argv: list[str] | None = None) -> int:

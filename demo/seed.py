@@ -30,6 +30,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+import discharges
 import payment
 from analysis.analyses.models import Analysis
 from analysis.statistics import compute_statistics
@@ -54,9 +55,11 @@ from discharges.models import (
     EpisodeEvent,
     EpisodeStatus,
     Kommun,
+    KommunPopulation,
     Patient,
     Receipt,
 )
+from discharges.population import import_population
 from payment.loader import load_agreement
 from payment.models import Agreement
 
@@ -88,13 +91,22 @@ DEFAULT_PER_MONTH = 80
 # --- Follow-up: the agreement and the monthly statistics ------------------------------------------
 
 AGREEMENT_FILE = Path(payment.__file__).resolve().parent / "agreements" / "vasterbotten.toml"
+POPULATION_FILE = (
+    Path(discharges.__file__).resolve().parent / "data" / "population-65plus-vasterbotten.csv"
+)
 
 
 def prepare_follow_up() -> None:
-    """Load Västerbotten's agreement (unless the region has one) and compute the monthly
-    statistics, so that the dashboards and liability pages show the demo history at once."""
+    """Load Västerbotten's agreement (unless the region has one) and the population aged 65+
+    (SCB's published figures shipped as the example file, unless the region has any), and
+    compute the monthly statistics, so that the dashboards and liability pages show the demo
+    history at once. The example file ends with 2023: ready days per 1,000 inhabitants 65+
+    appear for months up to 2024 only, as on a real system until next year's figures are
+    imported."""
     if not Agreement.objects.filter(region__code=REGION_CODE).exists():
         load_agreement(AGREEMENT_FILE)
+    if not KommunPopulation.objects.filter(kommun__code__startswith=REGION_CODE).exists():
+        import_population(POPULATION_FILE.read_text(encoding="utf-8"))
     compute_statistics()
 
 

@@ -274,6 +274,19 @@ def test_some_kommun_has_a_month_above_three_ready_days(seeded: str) -> None:
     assert sum(total for _n, total in umea) / sum(n for n, _t in umea) < 3.0
 
 
+def test_the_follow_up_has_the_population_and_the_stored_liability(seeded: str) -> None:
+    """The example file's SCB figures (2018-2023) and the liability beside the statistics."""
+    from discharges.models import KommunPopulation
+    from payment.models import MonthlyLiability
+
+    assert KommunPopulation.objects.filter(kommun__code__startswith="24").count() == 60
+    assert KommunPopulation.objects.get(kommun__code="2480", year=2023).inhabitants_65plus == 23410
+    # A state for every month since the agreement's first (2022-01), computed with the figures.
+    lycksele = MonthlyLiability.objects.filter(kommun__code="2481", care_type="all")
+    assert lycksele.filter(month="2022-01-01").exists()
+    assert lycksele.count() >= 48
+
+
 # --- Idempotency and determinism --------------------------------------------------------------
 
 
