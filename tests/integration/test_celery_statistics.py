@@ -74,7 +74,12 @@ def real_broker() -> Iterator[Any]:
 
 
 def _reset_connections(app: Any) -> None:
-    """Drop what the app cached from its previous broker and result backend settings."""
+    """Drop what the app cached from its previous broker and result backend settings, and
+    kombu's process-wide producer pools: they are keyed by the connection's URL, so a second
+    worker test on the same Redis would otherwise get the pool the first one closed."""
+    from kombu import pools
+
+    pools.reset()
     if app._pool is not None:
         app._pool.force_close_all()
     app._pool = None
