@@ -153,7 +153,7 @@ def kommun_fills_its_column(page: Page, base_url: str, personas: Any, shots: Pat
     # Without consent the kommun does not see the ward's column, and cannot write in it.
     expect(page.locator("#consent-notice")).to_be_visible()
     expect(page.locator('#row-admission_notice td[data-column="ward"]')).to_contain_text(
-        "visas inte utan samtycke"  # for screen readers; the cell shows –
+        "visas inte utan samtycke"  # for screen readers; the cell shows a dash
     )
     expect(page.locator('#row-sbar td[data-column="ward"] select')).to_have_count(0)
     expect(page.locator('#row-sbar td[data-column="kommun"] select')).to_have_count(1)
