@@ -221,8 +221,10 @@ def line_chart(
     large: bool = False,
     y_max: float | None = None,
     threshold_label: str = "",
+    empty_label: str = "",
 ) -> SafeString:
-    """The values by month with the threshold as a dashed line and shaded months behind."""
+    """The values by month with the threshold as a dashed line and shaded months behind;
+    ``empty_label`` is written across a chart without any value."""
     width, height = (900.0, 260.0) if large else (220.0, 116.0)
     left, right, top, bottom = (44.0, 12.0, 18.0, 30.0) if large else (26.0, 6.0, 22.0, 18.0)
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -259,6 +261,11 @@ def line_chart(
     label = threshold_label or numbers.decimal(threshold, 1)
     body.append(_t(width - right, ty - 3, label, f' fill="{OVER}"') + "</g>")
     body.extend(_line(points, x_of, y_of, large))
+    if empty_label and all(p.value is None for p in points):
+        body.append(
+            f'<text x="{left + plot_w / 2:.0f}" y="{top + plot_h / 2:.0f}" font-size="10" '
+            f'text-anchor="middle" fill="{MUTED}">{escape(empty_label)}</text>'
+        )
     body.append(f'<g font-size="{label_size}" text-anchor="middle" fill="{MUTED}">')
     for i in _labelled(points, every=large and len(points) <= 25):
         month = points[i].month

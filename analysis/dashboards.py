@@ -345,11 +345,14 @@ def trends(data: Data, viewer: Viewer, grid: Grid) -> tuple[list[Chart], str]:
     thresholds = [float(data.threshold(k)) * 2 for k in data.kommuner]
     y_max = max([*thresholds, *(float(v) for v in shown), 1.0]) * 1.08
     out, liable_kommuner = [], []
+    empty = _("No month to show")
     for kommun in data.kommuner:
         points = _points(data, viewer, kommun, grid)
         threshold = data.threshold(kommun)
         summary = kommun_trend_summary(kommun, points, threshold)
-        svg = charts.line_chart(points, threshold, title=kommun.name, summary=summary, y_max=y_max)
+        svg = charts.line_chart(
+            points, threshold, title=kommun.name, summary=summary, y_max=y_max, empty_label=empty
+        )
         out.append(Chart(svg, summary))
         if any(p.shaded for p in points):
             liable_kommuner.append(f"{kommun.name} ({sum(1 for p in points if p.shaded)})")

@@ -104,3 +104,20 @@ def test_the_bar_chart_writes_each_value() -> None:
     svg = charts.bar_chart(MONTHS, [1200, None, 30], title="Dagar", summary="s")
     assert {"1\u00a0200", "–", "30"} <= set(texts(parse(svg)))
     assert len(re.findall(r"<rect ", svg)) == 2
+
+
+def test_a_chart_without_any_value_says_so() -> None:
+    points = [charts.Point(month, None) for month in MONTHS]
+    svg = charts.line_chart(
+        points, Decimal("3.0"), title="Bjurholm", summary="s", empty_label="Ingen månad att visa"
+    )
+    assert "Ingen månad att visa" in texts(parse(svg))
+    assert "Ingen" not in str(
+        charts.line_chart(
+            [charts.Point(MONTHS[0], Decimal(1))],
+            Decimal("3.0"),
+            title="U",
+            summary="s",
+            empty_label="Ingen månad att visa",
+        )
+    )

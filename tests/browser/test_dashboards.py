@@ -54,9 +54,15 @@ def test_group_member_follows_up_the_region(
     page: Page, base_url: str, login: Any, personas: Any, seeded: Seeded, shots: Path
 ) -> None:
     page.set_viewport_size({"width": 1366, "height": 768})
-    login(page, personas.joint_group)  # lands on the overview
+    member = personas.joint_group
+    member.first_name, member.last_name = "Göran", "Lundqvist"  # as the header names people
+    member.save(update_fields=["first_name", "last_name"])
+    login(page, member)  # lands on the overview
     overview_fits_and_hides_small_cells(page, seeded)
     screenshot(page, shots / "overview.png")
+    heat = page.locator("section.chart-section").first
+    heat.screenshot(path=shots / "heat-map.png")
+    assert (shots / "heat-map.png").stat().st_size < 300_000
     change_period_and_care_type(page, seeded)
     download_csv_and_xlsx(page, seeded)
     open_a_kommun(page, seeded, shots)
