@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from discharges.access_chain import AccessLogCheck, AccessLogHead, ChainedLogModel  # noqa: F401
 from discharges.append_only import AppendOnlyError as AppendOnlyError
 from discharges.append_only import AppendOnlyModel
 from discharges.choices import (
@@ -556,8 +557,8 @@ class EpisodeGroupObjectPermission(GroupObjectPermissionBase):
 # --- Access log -------------------------------------------------------------------------------
 
 
-class AccessLogEntry(AppendOnlyModel):
-    """Loggkontroll: one row per read of patient-level data."""
+class AccessLogEntry(ChainedLogModel):
+    """Loggkontroll: one row per read of patient-level data, in a hash chain."""
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     user = models.ForeignKey(

@@ -262,10 +262,17 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Task modules that autodiscovery (each app's tasks.py) does not find.
+CELERY_IMPORTS = ["discharges.maintenance"]
 CELERY_BEAT_SCHEDULE = {
     "statistics-nightly": {
         "task": "analysis.tasks.compute_statistics",
         "schedule": crontab(hour=2, minute=15),
+    },
+    "access-log-check": {
+        # The access log's hash chain (discharges/access_check.py); the admin alerts when broken.
+        "task": "discharges.verify_access_log",
+        "schedule": crontab(hour=3, minute=40),
     },
     "statistics-month-close": {
         # The month just ended is final on the 1st; recompute it early that morning.
@@ -273,6 +280,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=0, minute=30, day_of_month=1),
     },
 }
+
+# The key of the access log's hash chain (discharges/access_chain.py). Set it in production and
+# keep it with the backups' secrets: without it the key is derived from SECRET_KEY, and a new
+# SECRET_KEY would make every stored row look altered.
+SVU_ACCESS_LOG_KEY = env_str("SVU_ACCESS_LOG_KEY", "")
 
 # The follow-up pages show a figure built on fewer episodes than this as "<5" (with this
 # number), except to the kommun's own staff and the region's processledare.

@@ -27,10 +27,9 @@ from analysis.analyses.models import (
     AnalysisPatient,
     ImprovementAction,
 )
-from discharges.access_log import log_access
-from discharges.bulk import insert_tuples
+from discharges.access_log import append_rows, log_access
 from discharges.choices import SENDING_ROLE_BY_KIND
-from discharges.models import AccessLogEntry, Organisation, OrganisationKind, Role
+from discharges.models import Organisation, OrganisationKind, Role
 from discharges.selectors import (
     can_see_details,
     memberships_of,
@@ -192,13 +191,8 @@ def log_read(
         return
     now = timezone.now()
     org_id = access.acting_for.pk if access.acting_for is not None else None
-    rows = [
-        (now, access.user.pk, org_id, ep.pk, ep.patient_id, action, detail[:200]) for ep in episodes
-    ]
-    insert_tuples(
-        AccessLogEntry,
-        ("at", "user_id", "organisation_id", "episode_id", "patient_id", "action", "detail"),
-        rows,
+    append_rows(
+        (now, access.user.pk, org_id, ep.pk, ep.patient_id, action, detail) for ep in episodes
     )
 
 

@@ -43,7 +43,7 @@ def _substitute(value: str, given: dict[str, str]) -> str:
 def compose_environment(tmp_path: Path) -> dict[str, str]:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     app_env = compose["x-app"]["environment"]
-    given = {"SECRET_KEY": secrets.token_urlsafe(60)}
+    given = {"SECRET_KEY": secrets.token_urlsafe(60), "SVU_ACCESS_LOG_KEY": secrets.token_hex(32)}
     env = {key: _substitute(str(value), given) for key, value in app_env.items()}
     env["SVU_VAR_DIR"] = str(tmp_path)  # /var/lib/svu inside the image
     base = {k: v for k, v in os.environ.items() if not k.startswith(("SVU_", "SECURE_"))}
