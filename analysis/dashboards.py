@@ -129,7 +129,8 @@ def kommun_table(data: Data, viewer: Viewer, link: KommunLink, title: str) -> Ta
         if with_liability:
             liability = period_liability(data, kommun)
             row += liability_cells(cells, viewer, kommun, liability, counts.episodes, len(months))
-        table.rows.append(Row(row, code=kommun.code))
+        own = kommun.organisation_ptr_id in viewer.exempt_kommuner  # the planner's own kommun
+        table.rows.append(Row(row, code=kommun.code, css="own" if own else ""))
     table.foot.append(_total_row(data, viewer, cells, title, with_liability))
     return table
 

@@ -155,3 +155,10 @@ def test_a_cell_reveals_nothing_through_its_css_or_title(
     cell = heat_cell(response, "2403", f"{seeded.back(1):%Y-%m}")
     assert not cell.over and "over" not in cell.css
     assert cell.title == "Färre än 5 vårdtillfällen: visas inte"
+
+
+def test_the_planners_own_kommun_stands_out(personas: Personas, seeded: Seeded) -> None:
+    rows = login(personas.kommun_planner).get(OVERVIEW).context["page"].kommuner.rows
+    assert {r.code for r in rows if r.css == "own"} == {"2480"}
+    group_rows = login(personas.joint_group).get(OVERVIEW).context["page"].kommuner.rows
+    assert not any(r.css == "own" for r in group_rows)
