@@ -212,6 +212,60 @@ def _t(x: float, y: float, text: str, extra: str = "") -> str:
     return f'<text x="{x:.0f}" y="{y:.0f}"{extra}>{escape(text)}</text>'
 
 
+@dataclass(frozen=True)
+class _Geometry:
+    large: bool
+    top_value: float
+    count: int
+
+    @property
+    def size(self) -> tuple[float, float, float, float, float, float]:
+        """width, height, left, right, top, bottom."""
+        if self.large:
+            return 900.0, 260.0, 44.0, 12.0, 18.0, 30.0
+        return 220.0, 116.0, 26.0, 6.0, 22.0, 18.0
+
+    def x(self, i: int) -> float:
+        width, _h, left, right, _t, _b = self.size
+        return left + (width - left - right) / max(self.count, 1) * (i + 0.5)
+
+    def y(self, value: float) -> float:
+        _w, height, _l, _r, top, bottom = self.size
+        plot_h = height - top - bottom
+        return top + plot_h - plot_h * value / self.top_value
+
+
+@functools.lru_cache(maxsize=256)
+def _frame(
+    geometry: _Geometry, threshold: Decimal, label: str, months: tuple[date, ...]
+) -> tuple[str, str]:
+    """The parts every chart of a page shares (axis, threshold, ticks; the month labels),
+    drawn once per page however many kommuner: before and after the kommun's own line."""
+    width, height, left, right, _top, bottom = geometry.size
+    large = geometry.large
+    small_size, label_size = ("11", "10") if large else ("9", "9")
+    ty = geometry.y(float(threshold))
+    before = [
+        f'<line x1="{left:.0f}" y1="{height - bottom:.0f}" x2="{width - right:.0f}" '
+        f'y2="{height - bottom:.0f}" stroke="{GRID}"/>'
+        f'<line x1="{left:.0f}" y1="{ty:.1f}" x2="{width - right:.0f}" y2="{ty:.1f}" '
+        f'stroke="{OVER}" stroke-dasharray="5 3" stroke-width="1.2"/>'
+        f'<g font-size="{small_size}" text-anchor="end" fill="{MUTED}">'
+    ]
+    for tick in _ticks(geometry.top_value, 4 if large else 2):
+        before.append(_t(left - 4, geometry.y(tick) + 4, str(tick)))
+    before.append(_t(width - right, ty - 3, label, f' fill="{OVER}"') + "</g>")
+    after = [f'<g font-size="{label_size}" text-anchor="middle" fill="{MUTED}">']
+    every = large and len(months) <= 25
+    last = len(months) - 1
+    for i, month in enumerate(months):
+        if every or i in (0, last) or month.month == 1:
+            text = month_label(month) if large or len(months) < 2 else f"{month:%y-%m}"
+            after.append(_t(geometry.x(i), height - (10 if large else 4), text))
+    after.append("</g>")
+    return "".join(before), "".join(after)
+
+
 def line_chart(
     points: Sequence[Point],
     threshold: Decimal,
@@ -225,19 +279,13 @@ def line_chart(
 ) -> SafeString:
     """The values by month with the threshold as a dashed line and shaded months behind;
     ``empty_label`` is written across a chart without any value."""
-    width, height = (900.0, 260.0) if large else (220.0, 116.0)
-    left, right, top, bottom = (44.0, 12.0, 18.0, 30.0) if large else (26.0, 6.0, 22.0, 18.0)
-    plot_w, plot_h = width - left - right, height - top - bottom
     top_value = y_max or _scale_max(points, threshold, Decimal(0))
+    geometry = _Geometry(large, top_value, len(points))
+    width, height, left, right, top, bottom = geometry.size
+    plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_w / max(len(points), 1)
-    small_size, label_size = ("11", "10") if large else ("9", "9")
-
-    def x_of(i: int) -> float:
-        return left + step * (i + 0.5)
-
-    def y_of(value: float) -> float:
-        return top + plot_h - plot_h * value / top_value
-
+    label = threshold_label or numbers.decimal(threshold, 1)
+    before, after = _frame(geometry, threshold, label, tuple(p.month for p in points))
     body = (
         []
         if large
@@ -248,30 +296,14 @@ def line_chart(
             f'<rect x="{left + step * first:.1f}" y="{top:.0f}" width="{step * count:.1f}" '
             f'height="{plot_h:.0f}" fill="{SHADE}"/>'
         )
-    ty = y_of(float(threshold))
-    body.append(
-        f'<line x1="{left:.0f}" y1="{top + plot_h:.0f}" x2="{width - right:.0f}" '
-        f'y2="{top + plot_h:.0f}" stroke="{GRID}"/>'
-        f'<line x1="{left:.0f}" y1="{ty:.1f}" x2="{width - right:.0f}" y2="{ty:.1f}" '
-        f'stroke="{OVER}" stroke-dasharray="5 3" stroke-width="1.2"/>'
-        f'<g font-size="{small_size}" text-anchor="end" fill="{MUTED}">'
-    )
-    for tick in _ticks(top_value, 4 if large else 2):
-        body.append(_t(left - 4, y_of(tick) + 4, str(tick)))
-    label = threshold_label or numbers.decimal(threshold, 1)
-    body.append(_t(width - right, ty - 3, label, f' fill="{OVER}"') + "</g>")
-    body.extend(_line(points, x_of, y_of, large))
+    body.append(before)
+    body.extend(_line(points, geometry.x, geometry.y, large))
     if empty_label and all(p.value is None for p in points):
         body.append(
             f'<text x="{left + plot_w / 2:.0f}" y="{top + plot_h / 2:.0f}" font-size="10" '
             f'text-anchor="middle" fill="{MUTED}">{escape(empty_label)}</text>'
         )
-    body.append(f'<g font-size="{label_size}" text-anchor="middle" fill="{MUTED}">')
-    for i in _labelled(points, every=large and len(points) <= 25):
-        month = points[i].month
-        text = month_label(month) if large or len(points) < 2 else f"{month:%y-%m}"
-        body.append(_t(x_of(i), height - (10 if large else 4), text))
-    body.append("</g>")
+    body.append(after)
     return _svg(width, height, title, summary, body, "line-large" if large else "line-small")
 
 
@@ -284,12 +316,6 @@ def _runs(flags: Sequence[bool]) -> list[tuple[int, int]]:
         elif flag:
             runs.append((i, 1))
     return runs
-
-
-def _labelled(points: Sequence[Point], *, every: bool) -> list[int]:
-    """Which months get a label: all, or the first, the last and each January."""
-    last = len(points) - 1
-    return [i for i, p in enumerate(points) if every or i in (0, last) or p.month.month == 1]
 
 
 def _ticks(top_value: float, count: int) -> list[int]:
