@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,10 +22,8 @@ from analysis.analyses.models import (
 )
 from analysis.analyses.sheets import Sheet
 from analysis.models import StatCareType
+from discharges.forms import MAX_ID, IdChoiceField
 from discharges.models import Kommun, Organisation
-from payment.reports import ReportError, parse_month
-
-MAX_ID = 2**63 - 1
 
 
 class DateInput(forms.DateInput):
@@ -32,7 +31,8 @@ class DateInput(forms.DateInput):
 
 
 class MonthField(forms.CharField):
-    """A month as YYYY-MM (the browser's month input sends that)."""
+    """A month as YYYY-MM (the browser's month input sends that); which months are allowed
+    is the service's to say (``services.start_analysis``)."""
 
     widget = forms.TextInput(attrs={"type": "month", "placeholder": "ÅÅÅÅ-MM"})
 
@@ -41,14 +41,14 @@ class MonthField(forms.CharField):
 
     def clean(self, value: Any) -> date:
         text = super().clean(value)
-        try:
-            return parse_month(text)
-        except ReportError as exc:
-            raise forms.ValidationError(_("Give the month as YYYY-MM."), code="month") from exc
+        match = re.fullmatch(r"(\d{4})-(\d{2})", text)
+        if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1:
+            raise forms.ValidationError(_("Give the month as YYYY-MM."), code="month")
+        return date(int(match[1]), int(match[2]), 1)
 
 
 class StartAnalysisForm(forms.Form):
-    kommun = forms.ModelChoiceField(queryset=Kommun.objects.none(), label=_("Municipality"))
+    kommun = IdChoiceField(queryset=Kommun.objects.none(), label=_("Municipality"))
     month = MonthField(label=_("Month of discharge"))
     care_type = forms.ChoiceField(
         choices=StatCareType.choices, initial=StatCareType.ALL, label=_("Care type")
@@ -74,7 +74,7 @@ class ActionForm(forms.Form):
         max_length=ACTION_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    responsible = forms.ModelChoiceField(
+    responsible = IdChoiceField(
         queryset=Organisation.objects.none(), label=_("Responsible organisation")
     )
     owner = forms.CharField(label=_("Owner"), max_length=OWNER_MAX)

@@ -76,6 +76,8 @@ def agreement_in_force(kommun: Kommun, month: date) -> Agreement | None:
 def check_text(value: str, field: str, limit: int, *, required: bool = False) -> str:
     """A free text: trimmed, within ``limit``, and without a personnummer (the group reads it)."""
     value = value.strip()
+    if "\x00" in value:
+        raise Refused(_("The text holds a null character."), field=field)
     if required and not value:
         raise Refused(_("This field is required."), field=field)
     if len(value) > limit:

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -34,6 +35,7 @@ from analysis.analyses.models import (
     PdfStatus,
 )
 from analysis.analyses.sheets import build_sheets
+from discharges.forms import MAX_ID
 from discharges.http import AuthenticatedHttpRequest
 from discharges.models import AccessAction, Kommun
 from discharges.services import Refused
@@ -75,9 +77,9 @@ def analysis_list(
 @login_required
 @require_POST
 def analysis_start(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = StartAnalysisForm(request.POST, kommuner=_lead_kommuner(request))
     if not read.lead_regions(request.user):
         raise PermissionDenied
+    form = StartAnalysisForm(request.POST, kommuner=_lead_kommuner(request))
     if form.is_valid():
         try:
             analysis, created = services.start_analysis(user=request.user, **form.cleaned_data)
@@ -230,7 +232,7 @@ def add_action(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def follow_up_action(request: AuthenticatedHttpRequest, pk: int, action_id: int) -> HttpResponse:
     access = _managing(request, pk)
-    action = get_object_or_404(ImprovementAction, pk=action_id, analysis=access.analysis)
+    action = _row(ImprovementAction.objects.filter(analysis=access.analysis), action_id)
     form = FollowUpForm(request.POST)
     if form.is_valid():
         try:
@@ -286,8 +288,6 @@ def _managing(request: AuthenticatedHttpRequest, pk: int) -> read.AnalysisAccess
 
 
 def _anchor(pk: int, anchor: str) -> str:
-    from django.urls import reverse
-
     return f"{reverse('analysis:analyses:detail', kwargs={'pk': pk})}#{anchor}"
 
 
@@ -320,7 +320,15 @@ def _job(access: read.AnalysisAccess, job_id: int) -> AnalysisPdf:
     jobs = AnalysisPdf.objects.filter(analysis=access.analysis).defer("content")
     if not access.identified:
         jobs = jobs.filter(pseudonymised=True)
-    return get_object_or_404(jobs, pk=job_id)
+    return _row(jobs, job_id)
+
+
+def _row(queryset: Any, pk: int) -> Any:
+    """The row with id ``pk`` or a 404, also for an id no 64-bit column holds (the URL takes
+    any digits; SQLite raises OverflowError for them instead of finding nothing)."""
+    if pk > MAX_ID:
+        raise Http404
+    return get_object_or_404(queryset, pk=pk)
 
 
 @login_required
