@@ -216,3 +216,13 @@ def open_actions(user: User) -> QuerySet[ImprovementAction]:
         .select_related("analysis__kommun", "responsible")
         .order_by("due_date", "id")
     )
+
+
+def analysis_actions(analysis: Analysis) -> list[ImprovementAction]:
+    """The analysis's actions by due date, with their follow-ups (page and PDF)."""
+    return list(
+        ImprovementAction.objects.filter(analysis=analysis)
+        .select_related("responsible")
+        .prefetch_related("follow_ups__author")
+        .order_by("due_date", "id")
+    )

@@ -24,6 +24,7 @@ from analysis.analyses.models import (
     ActionFollowUp,
     ActionStatus,
     Analysis,
+    AnalysisNotice,
     AnalysisPatient,
     AnalysisStatus,
     ImprovementAction,
@@ -210,6 +211,13 @@ def close_analysis(*, user: User, analysis: Analysis, summary: str) -> Analysis:
         locked.changed_at = now
         locked.save(update_fields=["status", "closed_at", "closed_by", "summary", "changed_at"])
     return locked
+
+
+def read_notices(*, user: User, analysis: Analysis) -> None:
+    """The user has opened the analysis: its notice leaves their start page."""
+    AnalysisNotice.objects.filter(user=user, analysis=analysis, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
 
 
 def touch(analysis: Analysis) -> None:

@@ -110,15 +110,13 @@ def analysis_detail(
     patients = list(access.patients())
     sheets = build_sheets(access, patients)
     read.log_read(access, patients, AccessAction.VIEW, f"analysis {analysis.pk}")
-    AnalysisNotice.objects.filter(
-        user=request.user, analysis=analysis, read_at__isnull=True
-    ).update(read_at=timezone.now())
+    services.read_notices(user=request.user, analysis=analysis)
     forms = forms or {}
     context: dict[str, Any] = {
         "access": access,
         "analysis": analysis,
         "sheets": sheets,
-        "actions": _actions(analysis),
+        "actions": read.analysis_actions(analysis),
         "today": timezone.localdate(),
         "pdfs": _pdfs(access),
         "inline_max": pdf.INLINE_MAX_PATIENTS,
@@ -131,15 +129,6 @@ def analysis_detail(
         context["close_form"] = forms.get("close") or CloseAnalysisForm()
         context["pdf_form"] = PdfForm()
     return render(request, "analysis/analyses/detail.html", context, status=status)
-
-
-def _actions(analysis: Any) -> list[ImprovementAction]:
-    return list(
-        ImprovementAction.objects.filter(analysis=analysis)
-        .select_related("responsible")
-        .prefetch_related("follow_ups__author")
-        .order_by("due_date", "id")
-    )
 
 
 def _pdfs(access: read.AnalysisAccess) -> list[AnalysisPdf]:
