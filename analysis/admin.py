@@ -3,21 +3,32 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from analysis.models import MonthlyStatistic
 from analysis.tasks import compute_statistics
 from discharges.admin import GuardedAdmin
+from discharges.outbox import enqueue
 from payment.admin import AgreementAdmin
 from payment.models import Agreement
 
 
 def queue_recompute(request: HttpRequest) -> None:
-    """Queue the statistics task after the commit, never inside the open transaction."""
-    transaction.on_commit(compute_statistics.delay)
-    messages.info(request, _("The monthly statistics are being recomputed."))
+    """Queue the statistics task through the outbox: sent after the commit, or kept until the
+    task queue (Redis) answers again; either way the request succeeds."""
+    job = enqueue(compute_statistics.name)
+    job.refresh_from_db()  # sent by now unless the request runs in a transaction
+    if job.sent_at is None:
+        messages.warning(
+            request,
+            _(
+                "The recomputation of the monthly statistics is queued; the task queue does "
+                "not answer now, so it starts when the queue is back."
+            ),
+        )
+    else:
+        messages.info(request, _("The recomputation of the monthly statistics is queued."))
 
 
 @admin.register(MonthlyStatistic)

@@ -1,7 +1,8 @@
 """Loggkontroll in the admin: the access log, a search that answers "who read this patient?"
 and "what did this user read?" (by personnummer through POST, episode, user, organisation,
 period), the record of the chain checks, and an alert on the admin's start page and the log's
-list when the latest check found the log changed (issue 13, point 3)."""
+list when the latest check found the log changed (issue 13, point 3). Also the task outbox's
+list (point 4)."""
 
 from __future__ import annotations
 
@@ -20,9 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from discharges.access_chain import AccessLogCheck
 from discharges.access_check import alert
 from discharges.admin import AccessLoggedAdmin, ReadOnlyAdmin
-from discharges.models import AccessLogCheck, AccessLogEntry, Episode, Organisation, Patient
+from discharges.models import AccessLogEntry, Episode, Organisation, Patient
+from discharges.outbox import OutboxTask
 from discharges.personnummer import normalise_personnummer
 
 _REFERENCE = "SVU-"
@@ -154,6 +157,15 @@ class AccessLogCheckAdmin(ReadOnlyAdmin):
     list_display = ["at", "ok", "rows", "seq", "problem"]
     list_filter = ["ok"]
     date_hierarchy = "at"
+
+
+@admin.register(OutboxTask)
+class OutboxTaskAdmin(ReadOnlyAdmin):
+    """The task outbox (discharges/outbox.py): what waits for the task queue, what went."""
+
+    list_display = ["id", "task", "created_at", "sent_at", "attempts", "last_error"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter)]
+    date_hierarchy = "created_at"
 
 
 def warn_if_broken(request: HttpRequest) -> None:

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from discharges.access_chain import GENESIS, chain_key, row_hash
+from discharges.access_chain import GENESIS, AccessLogCheck, AccessLogHead, chain_key, row_hash
 from discharges.access_log import ROW_FIELDS
-from discharges.models import AccessLogCheck, AccessLogEntry, AccessLogHead
+from discharges.models import AccessLogEntry
 
 logger = logging.getLogger("svu.access_log")
 

@@ -16,9 +16,9 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from discharges.access_chain import chain_key, row_hash
+from discharges.access_chain import AccessLogHead, chain_key, row_hash
 from discharges.bulk import insert_tuples
-from discharges.models import AccessLogEntry, AccessLogHead, Episode
+from discharges.models import AccessLogEntry, Episode
 from discharges.selectors import acting_organisation_id
 
 # A row's content, in the order it is hashed: at, user, organisation, episode, patient, action,

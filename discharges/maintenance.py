@@ -9,6 +9,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
+from discharges import outbox
 from discharges.access_check import record_check, verify_chain
 
 
@@ -23,3 +24,9 @@ def verify_access_log() -> bool:
     report = verify_chain()
     record_check(report)
     return report.ok
+
+
+@shared_task(name="discharges.send_outbox", ignore_result=True)
+def send_outbox() -> int:
+    """Send the tasks kept while the broker was down (``discharges.outbox``); every minute."""
+    return outbox.send_pending()

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from discharges.access_chain import AccessLogCheck, AccessLogHead, ChainedLogModel  # noqa: F401
+from discharges import access_chain, outbox  # noqa: F401 (models in their own modules)
 from discharges.append_only import AppendOnlyError as AppendOnlyError
 from discharges.append_only import AppendOnlyModel
 from discharges.choices import (
@@ -557,7 +557,7 @@ class EpisodeGroupObjectPermission(GroupObjectPermissionBase):
 # --- Access log -------------------------------------------------------------------------------
 
 
-class AccessLogEntry(ChainedLogModel):
+class AccessLogEntry(access_chain.ChainedLogModel):
     """Loggkontroll: one row per read of patient-level data, in a hash chain."""
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)

@@ -259,8 +259,33 @@ CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# Faults (docs/operations.md). A task is acknowledged when it has run, not when it starts: a
+# worker killed mid-task leaves it in Redis, and it runs again (the tasks are idempotent). A
+# worker process lost under a running worker (the OOM killer) hands its task back at once; a
+# whole worker lost leaves it for the visibility timeout, after which another worker takes it.
+# No task may run longer than that timeout, or a second worker would start it meanwhile.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+SVU_TASK_VISIBILITY_TIMEOUT = max(1, env_int("SVU_TASK_VISIBILITY_TIMEOUT", 600))
+CELERY_TASK_TIME_LIMIT = max(1, SVU_TASK_VISIBILITY_TIMEOUT * 9 // 10)
+CELERY_TASK_SOFT_TIME_LIMIT = max(1, SVU_TASK_VISIBILITY_TIMEOUT * 8 // 10)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": SVU_TASK_VISIBILITY_TIMEOUT,
+    # Every worker looks for tasks of lost workers every 30 s (and when it starts).
+    "unacked_restore_interval": min(30, SVU_TASK_VISIBILITY_TIMEOUT),
+    "unacked_restore_throttle": 1,
+    # Sending a task with Redis down fails within a few seconds (the outbox keeps it),
+    # instead of a page waiting 19 s.
+    "socket_connect_timeout": 2,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Task modules that autodiscovery (each app's tasks.py) does not find.
 CELERY_IMPORTS = ["discharges.maintenance"]
@@ -268,6 +293,11 @@ CELERY_BEAT_SCHEDULE = {
     "statistics-nightly": {
         "task": "analysis.tasks.compute_statistics",
         "schedule": crontab(hour=2, minute=15),
+    },
+    "outbox": {
+        # Tasks asked for while Redis was down (discharges/outbox.py), sent once it is back.
+        "task": "discharges.send_outbox",
+        "schedule": 60.0,
     },
     "access-log-check": {
         # The access log's hash chain (discharges/access_check.py); the admin alerts when broken.

@@ -16,7 +16,6 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -32,6 +31,7 @@ from analysis.analyses.models import (
 )
 from analysis.analyses.sheets import Sheet, build_sheets
 from analysis.models import StatCareType
+from discharges.outbox import enqueue
 
 INLINE_MAX_PATIENTS = 20
 # Patients gathered per step of the progress (two queries each).
@@ -143,7 +143,7 @@ def queue_pdf(analysis: Analysis, user: User, *, pseudonymised: bool) -> Analysi
         requested_by=user,
         total=analysis.patients.count(),
     )
-    transaction.on_commit(lambda: build_analysis_pdf.delay(job.pk))
+    enqueue(build_analysis_pdf.name, job.pk)  # kept and sent later when Redis is down
     return job
 
 

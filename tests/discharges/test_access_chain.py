@@ -22,16 +22,10 @@ from django.test import Client
 from django.utils import timezone
 
 from discharges import maintenance
-from discharges.access_chain import GENESIS, chain_key, row_hash
+from discharges.access_chain import GENESIS, AccessLogCheck, AccessLogHead, chain_key, row_hash
 from discharges.access_check import verify_chain
 from discharges.access_log import append_rows, log_access, log_reads
-from discharges.models import (
-    AccessAction,
-    AccessLogCheck,
-    AccessLogEntry,
-    AccessLogHead,
-    Episode,
-)
+from discharges.models import AccessAction, AccessLogEntry, Episode
 from tests.conftest import Personas, make_user
 
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
