@@ -19,13 +19,12 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from analysis.analyses.access import GROUP, LEAD, AnalysisAccess
+from analysis.analyses.access import GROUP, LEAD, AnalysisAccess, analysis_actions
 from analysis.analyses.checklist import COLUMNS, MAIN_DETAILS
 from analysis.analyses.models import (
     Analysis,
     AnalysisPdf,
     Column,
-    ImprovementAction,
     PdfStage,
     PdfStatus,
 )
@@ -78,12 +77,6 @@ def gather(access: AnalysisAccess, progress: Progress | None = None) -> list[She
 
 def document_html(access: AnalysisAccess, sheets: list[Sheet]) -> str:
     analysis = access.analysis
-    actions = (
-        ImprovementAction.objects.filter(analysis=analysis)
-        .select_related("responsible")
-        .prefetch_related("follow_ups")
-        .order_by("due_date", "id")
-    )
     with translation.override("sv"):
         return render_to_string(
             "pdf/analysis.html",
@@ -91,7 +84,7 @@ def document_html(access: AnalysisAccess, sheets: list[Sheet]) -> str:
                 "analysis": analysis,
                 "care_type": StatCareType(analysis.care_type).label,
                 "sheets": sheets,
-                "actions": list(actions),
+                "actions": analysis_actions(analysis),
                 "columns": [Column(c).label for c in COLUMNS],
                 "main_details": MAIN_DETAILS,
                 "identified": access.identified,
