@@ -33,6 +33,7 @@ class EventKind(models.TextChoices):
     SOL_PLANNING_DONE = "sol_planning_done", _("SoL planning done")
     HSL_PLANNING_DONE = "hsl_planning_done", _("HSL planning done")
     KOMMUN_READY = "kommun_ready", _("Municipality ready")
+    HOMECOMING_PROPOSED = "homecoming_proposed", _("Homecoming time proposed")
     HOMECOMING_ACKNOWLEDGED = "homecoming_acknowledged", _("Homecoming time acknowledged")
     DISCHARGE = "discharge", _("Discharge")
     CLOSED = "closed", _("Closed without discharge")
@@ -104,6 +105,12 @@ class NoData(TypedDict):
     """SoL/HSL planning done, kommunklar: the message itself is the fact."""
 
 
+class HomecomingProposed(TypedDict):
+    """The ward proposes a time for hemgång (with the ready notice or later)."""
+
+    homecoming_at: str
+
+
 class HomecomingAcknowledged(TypedDict):
     homecoming_at: str
 
@@ -134,6 +141,7 @@ PAYLOADS: dict[str, type] = {
     EventKind.SOL_PLANNING_DONE: NoData,
     EventKind.HSL_PLANNING_DONE: NoData,
     EventKind.KOMMUN_READY: NoData,
+    EventKind.HOMECOMING_PROPOSED: HomecomingProposed,
     EventKind.HOMECOMING_ACKNOWLEDGED: HomecomingAcknowledged,
     EventKind.DISCHARGE: Discharge,
     EventKind.CLOSED: Reason,

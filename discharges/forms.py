@@ -20,6 +20,8 @@ from discharges.models import (
     EventKind,
     HealthCentre,
     Kommun,
+    Patient,
+    Region,
     TrackColour,
     Ward,
 )
@@ -27,15 +29,48 @@ from discharges.personnummer import PERSONNUMMER_IN_TEXT, normalise_personnummer
 
 
 class DateInput(forms.DateInput):
-    input_type = "date"
+    """A date as 2026-11-29 whatever the browser's language: a text input with a picker button
+    (static/js/svu.js), since Chromium shows ``<input type=date>`` in the browser's locale
+    (11/29/2026 for en-US) whatever the page's ``lang``."""
+
+    input_type = "text"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        defaults = {
+            "inputmode": "numeric",
+            "pattern": r"\d{4}-\d{2}-\d{2}",
+            "placeholder": _("YYYY-MM-DD"),
+            "title": _("A date as 2026-11-29"),
+            "autocomplete": "off",
+            "size": "11",
+            "data-picker": "date",
+            "data-picker-label": _("Open the calendar"),
+        }
+        super().__init__(attrs={**defaults, **(attrs or {})}, format="%Y-%m-%d")
 
 
 class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
+    """A date and time as 2026-11-29 14:02 (24-hour) whatever the browser's language; the
+    ISO form with a T (2026-11-29T14:02) is read too."""
+
+    input_type = "text"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        defaults = {
+            "inputmode": "numeric",
+            "pattern": r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}",
+            "placeholder": _("YYYY-MM-DD HH:MM"),
+            "title": _("A date and time as 2026-11-29 14:02"),
+            "autocomplete": "off",
+            "size": "17",
+            "data-picker": "datetime",
+            "data-picker-label": _("Open the calendar"),
+        }
+        super().__init__(attrs={**defaults, **(attrs or {})}, format="%Y-%m-%d %H:%M")
 
     def format_value(self, value: Any) -> str | None:
         if hasattr(value, "strftime"):
-            return value.strftime("%Y-%m-%dT%H:%M")
+            return str(value.strftime("%Y-%m-%d %H:%M"))
         return value
 
 
@@ -64,8 +99,50 @@ class IdChoiceField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
+def _grouped(rows: Any, in_region: Any, label: Any, first: str, rest: str) -> list[Any]:
+    mine: list[tuple[int, str]] = []
+    others: list[tuple[int, str]] = []
+    for row in rows:
+        (mine if in_region(row) else others).append((row.pk, label(row)))
+    return [("", "---------"), (first, mine), (rest, others)]
+
+
+def kommun_label(kommun: Kommun) -> str:
+    """As a menu shows it: the name first, for finding it by typing (Umeå (2480))."""
+    return f"{kommun.name} ({kommun.code})"
+
+
+def group_by_region(form: forms.Form, region_code: str | None) -> None:
+    """The municipality and health centre menus of ``form`` with the region's own first
+    (``region_code``: the county code, the first two digits of its kommuner's codes)."""
+    if not region_code:
+        return
+    region = Region.objects.filter(code=region_code).first()
+    name = region.name if region else region_code
+    if "kommun" in form.fields:
+        field = cast(forms.ModelChoiceField, form.fields["kommun"])
+        field.choices = _grouped(
+            Kommun.objects.order_by("name"),
+            lambda k: k.code.startswith(region_code),
+            kommun_label,
+            str(_("Municipalities in %(region)s") % {"region": name}),
+            str(_("Other municipalities")),
+        )
+    if "health_centre" in form.fields:
+        field = cast(forms.ModelChoiceField, form.fields["health_centre"])
+        field.choices = _grouped(
+            HealthCentre.objects.select_related("region").order_by("name"),
+            lambda h: h.region.code == region_code,
+            lambda h: h.name,
+            str(_("Health centres in %(region)s") % {"region": name}),
+            str(_("Other health centres")),
+        )
+
+
 class MessageForm(forms.Form):
-    """Common to every message: the episode version it was based on and when it happened."""
+    """Common to every message: the episode version it was based on, when it happened (empty
+    for now; the page shows it behind "Annan tidpunkt") and whether the sender has seen the
+    page's warnings (``discharges.plausibility``) and sends anyway."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     occurred_at = forms.DateTimeField(
@@ -73,9 +150,18 @@ class MessageForm(forms.Form):
         required=False,
         widget=DateTimeInput,
     )
+    confirmed = forms.TypedChoiceField(
+        choices=[("", ""), ("1", "1")],
+        coerce=lambda value: value == "1",
+        empty_value=False,  # type: ignore[arg-type]  # a bool, as coerce gives
+        required=False,
+        widget=forms.HiddenInput,
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, episode: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.episode = episode
+        self.warnings: list[str] = []  # discharges.plausibility's, shown before sending
         self.fields["occurred_at"].help_text = _(
             "Leave empty for now. May be back-dated up to %(days)s days."
         ) % {"days": settings.SVU_MAX_BACKDATE.days}
@@ -83,6 +169,7 @@ class MessageForm(forms.Form):
     def service_kwargs(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data["expected_version"] = data.pop("version")
+        data.pop("confirmed", None)
         return data
 
 
@@ -155,6 +242,12 @@ class TrackColourForm(MessageForm):
 
 class ReadyNoticeForm(MessageForm):
     ready_date = forms.DateField(label=_("Ready date"), widget=DateInput)
+    homecoming_at = forms.DateTimeField(
+        label=_("Proposed time for homecoming"),
+        required=False,
+        widget=DateTimeInput,
+        help_text=_("Optional: the municipality acknowledges it or gives another time."),
+    )
 
 
 class ReasonForm(MessageForm):
@@ -181,12 +274,26 @@ class SipHeldForm(MessageForm):
     held_date = forms.DateField(label=_("Date held"), widget=DateInput)
 
 
+class HomecomingProposalForm(MessageForm):
+    homecoming_at = forms.DateTimeField(
+        label=_("Proposed time for homecoming"), widget=DateTimeInput
+    )
+
+
 class HomecomingForm(MessageForm):
-    homecoming_at = forms.DateTimeField(label=_("Agreed time for homecoming"), widget=DateTimeInput)
+    homecoming_at = forms.DateTimeField(
+        label=_("Agreed time for homecoming"),
+        widget=DateTimeInput,
+        help_text=_("The ward's proposal is filled in; give another time if it does not suit."),
+    )
 
 
 class DischargeForm(MessageForm):
-    destination = forms.ChoiceField(label=_("Destination"), choices=Destination.choices)
+    destination = forms.ChoiceField(
+        label=_("Destination"),
+        choices=[("", _("Choose…")), *Destination.choices],
+        error_messages={"required": _("Choose where the patient goes.")},
+    )
 
 
 class CloseForm(MessageForm):
@@ -199,6 +306,11 @@ class RecipientsForm(MessageForm):
         label=_("Health centre"), queryset=HealthCentre.objects.order_by("name"), required=False
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.episode is not None:
+            group_by_region(self, self.episode.kommun.code[:2])
+
 
 # kind -> (form, service). The view renders the form for each kind the party may send now.
 MESSAGE_FORMS: dict[str, tuple[type[MessageForm], Any]] = {
@@ -207,7 +319,7 @@ MESSAGE_FORMS: dict[str, tuple[type[MessageForm], Any]] = {
     EventKind.ADMISSION_ANSWER: (AdmissionAnswerForm, services.answer_admission),
     EventKind.NAMED_CARE_CONTACT: (NamedCareContactForm, services.name_care_contact),
     EventKind.TRACK_COLOUR: (TrackColourForm, services.assess_track_colour),
-    EventKind.READY_NOTICE: (ReadyNoticeForm, services.send_ready_notice),
+    EventKind.READY_NOTICE: (ReadyNoticeForm, services.send_ready_notice_proposing_homecoming),
     EventKind.READY_NOTICE_WITHDRAWN: (ReasonForm, services.withdraw_ready_notice),
     EventKind.SIP_INITIATIVE: (NoteForm, services.take_sip_initiative),
     EventKind.SIP_INVITATION: (SipInvitationForm, services.send_sip_invitation),
@@ -216,6 +328,7 @@ MESSAGE_FORMS: dict[str, tuple[type[MessageForm], Any]] = {
     EventKind.SOL_PLANNING_DONE: (MessageForm, services.mark_sol_planning_done),
     EventKind.HSL_PLANNING_DONE: (MessageForm, services.mark_hsl_planning_done),
     EventKind.KOMMUN_READY: (MessageForm, services.mark_kommun_ready),
+    EventKind.HOMECOMING_PROPOSED: (HomecomingProposalForm, services.propose_homecoming),
     EventKind.HOMECOMING_ACKNOWLEDGED: (HomecomingForm, services.acknowledge_homecoming),
     EventKind.DISCHARGE: (DischargeForm, services.register_discharge),
     EventKind.CLOSED: (CloseForm, services.close_episode),
@@ -234,7 +347,9 @@ class PersonnummerField(forms.CharField):
 class RegisterEpisodeForm(forms.Form):
     """Name, address and kommun are required for a new patient only (the view checks): a known
     patient is registered as stored, once the ward has seen the stored values and confirmed
-    (``known_patient``, the id the page showed)."""
+    (``known_patient``, the id the page showed). For a known patient (``known``) the form shows
+    the stored name and address, not editable (a change is recorded on the episode's page), and
+    fills in the patient's kommun and health centre as the episode's recipients."""
 
     NEW_PATIENT_FIELDS = ("name", "address", "kommun")
 
@@ -258,12 +373,34 @@ class RegisterEpisodeForm(forms.Form):
     )
     admitted_at = forms.DateTimeField(label=_("Admitted"), widget=DateTimeInput)
 
-    def __init__(self, *args: Any, wards: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, wards: Any = None, known: Patient | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["personnummer"].widget.attrs["autofocus"] = True
         if wards is not None:
             cast(forms.ModelChoiceField, self.fields["ward"]).queryset = wards
             if len(wards) == 1:
                 self.fields["ward"].initial = wards[0]
+            group_by_region(self, wards[0].region_code if len(wards) else None)
+        if known is not None:
+            self.initial.update(
+                personnummer=known.personnummer,
+                known_patient=known.pk,
+                name=known.name,
+                address=known.address,
+                kommun=known.kommun_id,
+                health_centre=known.health_centre_id,
+            )
+            for name in ("name", "address"):
+                self.fields[name].disabled = True
+            self.fields["name"].help_text = _(
+                "As stored. A change of the patient's details is recorded on the episode's page."
+            )
+            self.fields["kommun"].help_text = _(
+                "The municipality that receives the messages: the patient's, unless you choose "
+                "another."
+            )
 
 
 class PatientIdentityForm(forms.Form):
@@ -283,6 +420,10 @@ class PatientIdentityForm(forms.Form):
         required=False,
         help_text=_("For example the source: the patient, a relative, the population register."),
     )
+
+    def __init__(self, *args: Any, region_code: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        group_by_region(self, region_code)
 
 
 class PersonnummerSearchForm(forms.Form):

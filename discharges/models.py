@@ -412,6 +412,7 @@ class Episode(models.Model):
     kommun_ready_at = models.DateTimeField(_("municipality ready"), null=True)
     homecoming_acknowledged_at = models.DateTimeField(_("homecoming time acknowledged"), null=True)
     homecoming_at = models.DateTimeField(_("agreed homecoming"), null=True)
+    homecoming_proposed_at = models.DateTimeField(_("homecoming proposed by the ward"), null=True)
     discharged_at = models.DateTimeField(_("discharged"), null=True)
     # The local (Europe/Stockholm) date of discharged_at, kept so that months group in the database.
     discharge_date = models.DateField(_("discharge date"), null=True)

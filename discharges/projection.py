@@ -20,6 +20,7 @@ from discharges.events import (
     AdmissionNotice,
     Discharge,
     HomecomingAcknowledged,
+    HomecomingProposed,
     NamedCareContact,
     NoData,
     PreliminaryDateChanged,
@@ -152,6 +153,7 @@ def _ready_notice_withdrawn(ep: Episode, data: Reason, at: datetime) -> None:
     ep.ready_notice_at = None
     ep.homecoming_acknowledged_at = None
     ep.homecoming_at = None
+    ep.homecoming_proposed_at = None
     ep.ready_notice_withdrawals += 1
     ep.status = EpisodeStatus.PLANNING if ep.admission_notice_at else EpisodeStatus.REGISTERED
 
@@ -203,6 +205,14 @@ def _kommun_ready(ep: Episode, data: NoData, at: datetime) -> None:
     ep.kommun_ready_at = at
 
 
+def _homecoming_proposed(ep: Episode, data: HomecomingProposed, at: datetime) -> None:
+    # A new proposal reopens the time: an earlier agreement no longer holds until the kommun
+    # acknowledges again.
+    ep.homecoming_proposed_at = as_datetime(data["homecoming_at"])
+    ep.homecoming_acknowledged_at = None
+    ep.homecoming_at = None
+
+
 def _homecoming_acknowledged(ep: Episode, data: HomecomingAcknowledged, at: datetime) -> None:
     ep.homecoming_acknowledged_at = at
     ep.homecoming_at = as_datetime(data["homecoming_at"])
@@ -247,6 +257,7 @@ _HANDLERS: dict[str, Callable[[Episode, Any, datetime], None]] = {
     EventKind.SOL_PLANNING_DONE: _sol_planning_done,
     EventKind.HSL_PLANNING_DONE: _hsl_planning_done,
     EventKind.KOMMUN_READY: _kommun_ready,
+    EventKind.HOMECOMING_PROPOSED: _homecoming_proposed,
     EventKind.HOMECOMING_ACKNOWLEDGED: _homecoming_acknowledged,
     EventKind.DISCHARGE: _discharge,
     EventKind.CLOSED: _closed,

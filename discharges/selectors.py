@@ -6,6 +6,7 @@ Views, the API and exports get episodes only through ``visible_episodes`` /
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -30,6 +31,7 @@ from discharges.models import (
     EpisodeEvent,
     EpisodeGroupObjectPermission,
     EpisodeStatus,
+    EventKind,
     HealthCentre,
     Hospital,
     Kommun,
@@ -187,6 +189,7 @@ BASIC_FIELDS = (
     "ready_date",
     "discharged_at",
     "homecoming_at",
+    "homecoming_proposed_at",
 )
 
 
@@ -216,6 +219,7 @@ def present_episode(user: User, episode: Episode, *, now: datetime | None = None
         "ready_date": episode.ready_date,
         "discharged_at": episode.discharged_at,
         "homecoming_at": episode.homecoming_at,
+        "homecoming_proposed_at": episode.homecoming_proposed_at,
     }
     detail_fields = {
         "hospital": episode.ward.hospital.name,
@@ -275,6 +279,7 @@ def timeline(user: User, episode: Episode) -> list[TimelineEntry]:
             acknowledged_by_me=event.pk in acknowledged,
             can_acknowledge=party_org is not None
             and event.organisation_id != party_org.pk
+            and event.kind != EventKind.REGISTERED  # the ward's own record, no message
             and event.pk not in acknowledged,
         )
         for event in events
@@ -317,8 +322,22 @@ def episode_list(user: User, *, status: str | None = None, query: str = "") -> Q
     elif status in EpisodeStatus.values:
         qs = qs.filter(status=status)
     if query:
-        qs = qs.filter(Q(patient__name__icontains=query) | Q(external_id=query))
+        qs = qs.filter(_search(query))
     return qs.order_by("-admitted_at", "-id")
+
+
+# A reference as the pages show it (SVU-1536), or its number alone (1536).
+_REFERENCE = re.compile(r"(?i)(?:svu\s*-?\s*)?0*([0-9]{1,18})")
+
+
+def _search(query: str) -> Q:
+    """The list's search: a name (any part), an external id, or a reference."""
+    query = query.strip()
+    found = Q(patient__name__icontains=query) | Q(external_id=query)
+    reference = _REFERENCE.fullmatch(query)
+    if reference:
+        found |= Q(pk=int(reference.group(1)))
+    return found
 
 
 def overdue_admission_notices(user: User, now: datetime | None = None) -> QuerySet[Episode]:
@@ -344,29 +363,6 @@ def overdue_sip_invitations(user: User, today: date | None = None) -> QuerySet[E
         .exclude(status=EpisodeStatus.CLOSED)
     )
 
-
-def worklist(user: User, *, now: datetime | None = None, limit: int = 200) -> list[EpisodeView]:
-    """What waits for the user's organisations, most urgent first."""
-    now = now or timezone.now()
-    candidates = (
-        visible_episodes(user)
-        .exclude(status=EpisodeStatus.CLOSED)
-        .filter(
-            Q(status__in=ACTIVE_STATUSES)
-            | Q(sip_needed=True, sip_invitation_at__isnull=True, ready_date__isnull=False)
-            | Q(
-                sip_invitation_at__isnull=False,
-                sip_held_date__isnull=True,
-                sip_cancelled_at__isnull=True,
-            )
-        )
-        .select_related("patient", "ward", "ward__hospital", "kommun", "health_centre")
-        .order_by("admitted_at")[: limit * 2]
-    )
-    views = [present_episode(user, ep, now=now) for ep in candidates]
-    views = [v for v in views if v.tasks]
-    views.sort(key=lambda v: (not any(t.overdue for t in v.tasks), v.episode.admitted_at))
-    return views[:limit]
 
 
 # --- Follow-up: which kommuner a user may follow up (aggregates) and invoice (liability) ------

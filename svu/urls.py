@@ -10,6 +10,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("session/keepalive/", sessions.keepalive, name="session_keepalive"),
     path("start/", views.start, name="start"),
+    # The language menu (templates/base.html): Swedish unless the user chooses (svu/language.py).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/", include("discharges.api_urls")),

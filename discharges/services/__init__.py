@@ -32,6 +32,8 @@ from discharges.services.homecoming import (
     mark_hsl_planning_done,
     mark_kommun_ready,
     mark_sol_planning_done,
+    propose_homecoming,
+    send_ready_notice_proposing_homecoming,
 )
 from discharges.services.identity import change_patient_identity, may_change_identity
 from discharges.services.memberships import add_membership, remove_membership
@@ -40,7 +42,7 @@ from discharges.services.readiness import (
     send_ready_notice,
     withdraw_ready_notice,
 )
-from discharges.services.receipts import acknowledge_receipt
+from discharges.services.receipts import acknowledge_all, acknowledge_receipt
 from discharges.services.recording import (
     Message,
     Recorder,
@@ -76,6 +78,7 @@ __all__ = [
     "SingleRecorder",
     "Spec",
     "Stale",
+    "acknowledge_all",
     "acknowledge_homecoming",
     "acknowledge_receipt",
     "actor_for",
@@ -100,6 +103,7 @@ __all__ = [
     "may_change_identity",
     "name_care_contact",
     "new_event",
+    "propose_homecoming",
     "record_consent",
     "record_ready_date",
     "record_sip_held",
@@ -109,6 +113,7 @@ __all__ = [
     "remove_membership",
     "send_admission_notice",
     "send_ready_notice",
+    "send_ready_notice_proposing_homecoming",
     "send_sip_invitation",
     "take_sip_initiative",
     "withdraw_consent",

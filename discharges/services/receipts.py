@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from discharges.models import EpisodeEvent, Receipt
+from discharges.models import Episode, EpisodeEvent, EventKind, Receipt
 from discharges.selectors import party_of
 from discharges.services.actors import Actor, check_actor
 from discharges.services.errors import NotPermitted, Refused
@@ -41,3 +41,20 @@ def acknowledge_receipt(
     if not created:
         raise Refused(_("The message has already been acknowledged."))
     return receipt
+
+
+def acknowledge_all(*, actor: Actor, episode: Episode) -> list[Receipt]:
+    """Kvittera alla: every message of the episode from another organisation that the actor's
+    organisation has not yet acknowledged (the registration is no message to the others).
+    All or none; an empty list when nothing waited."""
+    waiting = (
+        EpisodeEvent.objects.filter(episode=episode)
+        .exclude(organisation_id=actor.organisation.pk)
+        .exclude(kind=EventKind.REGISTERED)
+        .exclude(receipts__organisation_id=actor.organisation.pk)
+        .filter(occurred_at__lte=timezone.now())  # a message dated ahead waits for its time
+        .select_related("episode")
+        .order_by("seq")
+    )
+    with transaction.atomic():
+        return [acknowledge_receipt(actor=actor, event=event) for event in waiting]

@@ -175,6 +175,7 @@ SPECS: dict[str, Spec] = {
             "kommun_ready_at", gettext_lazy("The municipality is already marked as ready.")
         ),
     ),
+    EventKind.HOMECOMING_PROPOSED: Spec(WARD, _state_is_ready, stay_dates=("homecoming_at",)),
     EventKind.HOMECOMING_ACKNOWLEDGED: Spec(
         KOMMUN, _state_is_ready, stay_dates=("homecoming_at",)
     ),

@@ -14,6 +14,7 @@ from discharges.events import (
     AdmissionNotice,
     Discharge,
     HomecomingAcknowledged,
+    HomecomingProposed,
     NamedCareContact,
     PreliminaryDateChanged,
     ReadyDate,
@@ -111,6 +112,10 @@ def _sip_held(data: SipHeld, event: EpisodeEvent) -> list[str]:
     return [_("Held %(date)s") % {"date": _d(data["held_date"])}]
 
 
+def _homecoming_proposed(data: HomecomingProposed, event: EpisodeEvent) -> list[str]:
+    return [_("Proposed homecoming %(time)s") % {"time": _dt(data["homecoming_at"])}]
+
+
 def _homecoming(data: HomecomingAcknowledged, event: EpisodeEvent) -> list[str]:
     return [_("Homecoming %(time)s") % {"time": _dt(data["homecoming_at"])}]
 
@@ -142,6 +147,7 @@ SUMMARIES: dict[str, Callable[[Any, EpisodeEvent], list[str]]] = {
     EventKind.READY_NOTICE: _ready_notice,
     EventKind.SIP_INVITATION: _sip_invitation,
     EventKind.SIP_HELD: _sip_held,
+    EventKind.HOMECOMING_PROPOSED: _homecoming_proposed,
     EventKind.HOMECOMING_ACKNOWLEDGED: _homecoming,
     EventKind.DISCHARGE: _discharge,
     EventKind.CLOSED: _closed,

@@ -79,7 +79,7 @@ def register_through_the_form(page: Page, org_tree: Any, number: str, visited: l
     page.get_by_label("Personnummer").fill(format_personnummer(number))
     page.get_by_label("Namn").fill("Astrid Nyström")
     page.get_by_label("Folkbokföringsadress").fill("Rådhusesplanaden 4, 903 28 Umeå")
-    page.get_by_label("Folkbokföringskommun").select_option(label="2480 Umeå")
+    page.get_by_label("Folkbokföringskommun").select_option(label="Umeå (2480)")
     page.get_by_label("Listad på hälsocentral").select_option(label=org_tree.hc_umea.name)
     page.get_by_label("Avdelning").select_option(value=str(org_tree.ward.pk))
     page.get_by_label("Inskriven").fill(admitted.strftime("%Y-%m-%dT%H:%M"))
@@ -304,16 +304,36 @@ def test_stale_version_is_refused_with_409(
         form_b.get_by_role("button", name="Skicka").click()
     assert posted.value.status == 409
     page_b.wait_for_load_state()
-    error = page_b.locator("#form-preliminary_date_changed .errorlist")
-    expect(error).to_contain_text("Vårdtillfället har ändrats sedan du öppnade det")
-    expect(error).to_contain_text("Ladda om sidan och försök igen.")
+    # What changed, and the form on the current version with the user's date kept.
+    changes = page_b.locator("#changes")
+    expect(changes).to_contain_text("Ändrat sedan du öppnade sidan")
+    expect(changes).to_contain_text("Preliminärt utskrivningsklardatum ändrat")
+    expect(changes).to_contain_text(f"Nytt preliminärt utskrivningsklardatum {first.isoformat()}")
+    error = page_b.locator("#form-preliminary_date_changed .form-errors")
+    expect(error).to_contain_text("Någon annan har ändrat vårdtillfället sedan du öppnade det")
     expect(page_b.locator("details:has(#form-preliminary_date_changed)")).to_have_attribute(
         "open", ""
     )
+    form_b = page_b.locator("#form-preliminary_date_changed")
+    expect(form_b.get_by_label("Nytt preliminärt utskrivningsklardatum")).to_have_value(
+        second.isoformat()
+    )
+    expect(form_b.locator("[name=version]")).to_have_value(str(version + 1))
     expect(page_b.locator("ul.messages")).to_have_count(0)
-
+    # The address is the episode's: reloading opens the page, it does not post again.
+    assert page_b.url == url
     assert EpisodeEvent.objects.filter(episode=episode).count() == events
     episode.refresh_from_db()
     assert episode.preliminary_ready_date == first
     assert episode.version == version + 1
     assert episode.preliminary_date_changes == 1
+
+    # Sending the kept input again stores it.
+    form_b.get_by_role("button", name="Skicka").click()
+    page_b.wait_for_url(url)
+    expect(page_b.locator("ul.messages")).to_contain_text(
+        "Skickat: Preliminärt utskrivningsklardatum ändrat."
+    )
+    episode.refresh_from_db()
+    assert episode.preliminary_ready_date == second
+    assert episode.preliminary_date_changes == 2

@@ -69,7 +69,7 @@ def listed_ids(response: Any) -> set[int]:
 
 
 def worklist_ids(response: Any) -> set[int]:
-    return {view.episode.pk for view in response.context["views"]}
+    return {row.episode.pk for row in response.context["rows"]}
 
 
 def form_item(response: Any, kind: str) -> dict[str, Any] | None:

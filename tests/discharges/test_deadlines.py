@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from discharges import selectors, services
 from discharges.deadlines import (
@@ -253,10 +254,46 @@ def test_it_leaves_nothing_waiting_once_planned() -> None:
 def test_it_asks_the_kommun_for_the_homecoming_then_the_ward_to_discharge() -> None:
     ready = make(**READY)
     assert codes(ready, "kommun") == ["homecoming"]
-    assert codes(ready, "ward") == []
-    acknowledged = make(**READY, homecoming_acknowledged_at=NOW)
+    assert codes(ready, "ward") == ["propose_homecoming"]
+    proposed = make(**READY, homecoming_proposed_at=NOW + timedelta(days=1))
+    assert codes(proposed, "ward") == []
+    [task] = pending_tasks(proposed, "kommun", NOW, TODAY)
+    assert task.code == "homecoming"
+    assert task.label == _("Acknowledge the proposed time for homecoming")
+    agreed = NOW + timedelta(hours=5)
+    acknowledged = make(**READY, homecoming_acknowledged_at=NOW, homecoming_at=agreed)
     assert codes(acknowledged, "kommun") == []
-    assert codes(acknowledged, "ward") == ["discharge"]
+    [task] = pending_tasks(acknowledged, "ward", NOW, TODAY)
+    assert (task.code, task.due, task.overdue, task.due_today) == ("discharge", agreed, False, True)
+    [task] = pending_tasks(acknowledged, "ward", agreed + timedelta(minutes=1), TODAY)
+    assert task.overdue is True
+
+
+def test_it_makes_the_homecoming_acknowledgement_due_on_the_ready_date() -> None:
+    [task] = pending_tasks(make(**READY), "kommun", NOW, TODAY)
+    assert (task.due, task.overdue, task.due_today) == (TODAY, False, True)
+    [task] = pending_tasks(make(**READY), "kommun", NOW, TODAY + timedelta(days=1))
+    assert (task.overdue, task.due_today) == (True, False)
+
+
+@pytest.mark.parametrize(
+    ("preliminary", "overdue", "due_today"),
+    [(TODAY - timedelta(days=1), True, False), (TODAY, False, True)],
+)
+def test_it_asks_the_ward_for_the_ready_notice_once_the_preliminary_date_has_come(
+    preliminary: date, overdue: bool, due_today: bool
+) -> None:
+    episode = make(**PLANNED, preliminary_ready_date=preliminary)
+    [task] = pending_tasks(episode, "ward", NOW, TODAY)
+    assert (task.code, task.due, task.overdue, task.due_today) == (
+        "ready_notice",
+        preliminary,
+        overdue,
+        due_today,
+    )
+    assert codes(make(**PLANNED, preliminary_ready_date=TODAY + timedelta(days=1)), "ward") == []
+    # Once ready, the preliminary date no longer asks for anything.
+    assert "ready_notice" not in codes(make(**READY, preliminary_ready_date=preliminary), "ward")
 
 
 def test_it_asks_the_health_centre_to_invite_to_and_record_the_sip() -> None:

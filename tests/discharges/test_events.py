@@ -72,6 +72,9 @@ def _send_every_kind(
     services.mark_sol_planning_done(actor=kommun, episode=episode, occurred_at=at(41))
     services.mark_hsl_planning_done(actor=kommun, episode=episode, occurred_at=at(42))
     services.mark_kommun_ready(actor=kommun, episode=episode, occurred_at=at(43))
+    services.propose_homecoming(
+        actor=ward, episode=episode, homecoming_at=at(44), occurred_at=at(43)
+    )
     services.acknowledge_homecoming(
         actor=kommun, episode=episode, homecoming_at=at(44), occurred_at=at(44)
     )

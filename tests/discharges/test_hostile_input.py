@@ -271,6 +271,7 @@ CASES: dict[str, KindCase] = {
     EventKind.SOL_PLANNING_DONE: KindCase("noticed", "kommun_planner"),
     EventKind.HSL_PLANNING_DONE: KindCase("noticed", "kommun_planner"),
     EventKind.KOMMUN_READY: KindCase("noticed", "kommun_planner"),
+    EventKind.HOMECOMING_PROPOSED: KindCase("ready", "ward_nurse"),
     EventKind.HOMECOMING_ACKNOWLEDGED: KindCase("ready", "kommun_planner"),
     EventKind.DISCHARGE: KindCase("noticed", "ward_nurse"),
     EventKind.CLOSED: KindCase("noticed", "ward_nurse"),
@@ -302,6 +303,7 @@ def valid_values(kind: str, org_tree: OrgTree) -> dict[str, str]:
         EventKind.SIP_INVITATION: {"meeting_at": tomorrow},
         EventKind.SIP_HELD: {"held_date": str(today)},
         EventKind.SIP_CANCELLED: {"reason": "Inte längre aktuellt"},
+        EventKind.HOMECOMING_PROPOSED: {"homecoming_at": tomorrow},
         EventKind.HOMECOMING_ACKNOWLEDGED: {"homecoming_at": tomorrow},
         EventKind.DISCHARGE: {"destination": Destination.HOME},
         EventKind.CLOSED: {"reason": ClosureReason.NO_NEEDS},
@@ -310,7 +312,9 @@ def valid_values(kind: str, org_tree: OrgTree) -> dict[str, str]:
             "health_centre": str(org_tree.hc_skelleftea.pk),
         },
     }.get(kind, {})
-    return {"occurred_at": "", **values}
+    # Sent as confirmed: the page's warnings for unlikely values (discharges.plausibility) are
+    # not what these tests are about.
+    return {"occurred_at": "", "confirmed": "1", **values}
 
 
 def hostile_values(field: forms.Field) -> list[str]:

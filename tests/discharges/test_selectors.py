@@ -264,19 +264,3 @@ def test_it_marks_the_receipts_of_the_users_organisation_in_the_timeline(
     # The health centre's receipt is its own.
     hc_entry = entries_by_kind(personas.hc_coordinator, answered)[EventKind.ADMISSION_NOTICE]
     assert (hc_entry.acknowledged_by_me, hc_entry.can_acknowledge) == (False, True)
-
-
-# --- Worklist ---------------------------------------------------------------------------------
-
-
-def test_it_puts_what_waits_for_the_user_on_the_worklist(
-    episode: Episode, personas: Personas, advance: Callable[..., Episode]
-) -> None:
-    [view] = selectors.worklist(personas.ward_nurse)
-    assert view.episode.pk == episode.pk
-    assert [task.code for task in view.tasks] == ["admission_notice"]
-    assert selectors.worklist(personas.kommun_planner) == []
-    advance(episode, "noticed")
-    [view] = selectors.worklist(personas.kommun_planner)
-    assert {task.code for task in view.tasks} == {"answer", "kommun_ready"}
-    assert selectors.worklist(personas.other_kommun_planner) == []

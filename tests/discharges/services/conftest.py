@@ -345,6 +345,15 @@ CASES = [
         lambda ep, actor, orgs, **kw: services.mark_kommun_ready(actor=actor, episode=ep, **kw),
     ),
     Case(
+        "propose_homecoming",
+        EventKind.HOMECOMING_PROPOSED,
+        ("ward",),
+        "ready",
+        lambda ep, actor, orgs, **kw: services.propose_homecoming(
+            actor=actor, episode=ep, homecoming_at=timezone.now() + timedelta(days=1), **kw
+        ),
+    ),
+    Case(
         "acknowledge_homecoming",
         EventKind.HOMECOMING_ACKNOWLEDGED,
         ("kommun",),
