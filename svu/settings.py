@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "guardian",
     "django_celery_beat",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # Apps depend one way: discharges <- payment <- analysis <- demo (tests/test_layers.py).
     "discharges",
     "payment",
@@ -79,6 +81,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Logs out after SVU_SESSION_IDLE_SECONDS without a request (svu/sessions.py).
     "svu.sessions.IdleTimeoutMiddleware",
+    # The second factor (svu/two_factor.py): required for staff, optional for others.
+    "django_otp.middleware.OTPMiddleware",
+    "svu.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Failed-login lockout (svu/accounts.py); last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
@@ -176,6 +181,9 @@ AXES_VERBOSE = False
 # axes.W006 asks for ip_address among the lockout parameters; svu.accounts.LockoutHandler counts
 # an address's failures itself (with a higher limit), and a success must not reset them.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# A second factor (TOTP) for staff, the admin's users; others may set one up (svu/two_factor.py).
+SVU_REQUIRE_STAFF_OTP = env_bool("SVU_REQUIRE_STAFF_OTP", True)
+OTP_TOTP_ISSUER = "SVU"
 # A session ends after this long without a request (a warning shows 2 minutes before).
 SVU_SESSION_IDLE_SECONDS = 60 * max(1, env_int("SVU_SESSION_IDLE_MINUTES", 30))
 LOGIN_URL = "login"

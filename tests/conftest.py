@@ -58,6 +58,14 @@ def fast_password_hashing() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def staff_without_second_factor() -> Iterator[None]:
+    """Staff users reach the admin without a TOTP code in tests (``force_login`` gives no
+    second factor); tests/svu/test_two_factor.py switches the requirement back on."""
+    with override_settings(SVU_REQUIRE_STAFF_OTP=False):
+        yield
+
+
 # --- Personnummer -----------------------------------------------------------------------------
 
 
