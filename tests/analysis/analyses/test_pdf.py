@@ -6,6 +6,7 @@ built by the Celery task with its progress, then downloaded (access-logged)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -126,7 +127,22 @@ def test_the_pdf_fetches_nothing_but_the_projects_static_files() -> None:
     assert pdf.local_fetcher("svu-static:css/analyses.css")["string"].startswith(b"/*")
 
 
+@pytest.fixture
+def eager() -> Iterator[None]:
+    """Tasks run where they are sent, as on the embedded default, also when REDIS_URL is set
+    (CI): a real worker builds the PDF in tests/integration/test_celery_analysis.py."""
+    from svu.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = saved
+
+
 def test_a_large_pdf_is_built_by_the_task_and_offered_when_ready(
+    eager: None,
     filled: March,
     personas: Personas,
     monkeypatch: Any,
