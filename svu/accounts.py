@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -23,6 +24,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -84,6 +86,29 @@ class LockoutHandler(AxesDatabaseHandler):
         if address and _failures(ip_address=address) >= settings.SVU_LOGIN_ADDRESS_LIMIT:
             return max(failures, settings.AXES_FAILURE_LIMIT)
         return failures
+
+
+class OneLoginAtATimeMiddleware:
+    """Logins with one user name take turns: a POST to a login page runs in a transaction that
+    holds a lock on its user name (PostgreSQL advisory lock; SQLite's writers take turns
+    anyway), so a failure is counted before the next guess is checked. Without it, parallel
+    guesses all passed the lockout check before any failure was stored. Place right before
+    axes' middleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "POST" or request.path_info not in settings.SVU_LOGIN_PATHS:
+            return self.get_response(request)
+        username = str(request.POST.get("username", ""))[:150].lower()
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"login:{username}"]
+                    )
+            return self.get_response(request)
 
 
 def lockout_response(

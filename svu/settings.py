@@ -85,7 +85,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "svu.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Failed-login lockout (svu/accounts.py); last, as django-axes asks.
+    # Failed-login lockout (svu/accounts.py): logins of a user name take turns, then axes, last.
+    "svu.accounts.OneLoginAtATimeMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -169,6 +170,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # failures, an address (a whole hospital may share one) after SVU_LOGIN_ADDRESS_LIMIT, both for
 # the cool-off time. Behind proxies set SVU_TRUSTED_PROXIES (how many add X-Forwarded-For).
 AXES_HANDLER = "svu.accounts.LockoutHandler"
+SVU_LOGIN_PATHS = ("/login/", "/admin/login/")
 AXES_FAILURE_LIMIT = max(1, env_int("SVU_LOGIN_FAILURE_LIMIT", 5))
 SVU_LOGIN_ADDRESS_LIMIT = max(1, env_int("SVU_LOGIN_ADDRESS_LIMIT", 50))
 AXES_COOLOFF_TIME = timedelta(minutes=max(1, env_int("SVU_LOGIN_COOLOFF_MINUTES", 15)))
