@@ -321,5 +321,8 @@ class PatientIdentityChangeAdmin(AccessLoggedAdmin, ReadOnlyAdmin):
 # Loggkontroll (the access log, its search, its chain checks and alert) has its own module.
 from discharges import access_admin as access_admin  # noqa: E402
 
+# The upload of historical episodes (an import run by a Celery task) has its own module.
+from discharges import import_admin as import_admin  # noqa: E402
+
 # The population aged 65+ (reference data about kommuner) has its admin in its own module.
 from discharges import population_admin as population_admin  # noqa: E402

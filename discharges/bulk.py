@@ -1,6 +1,7 @@
-"""Bulk writes for the import: PostgreSQL's COPY where available, bulk_create elsewhere.
+"""Bulk writes: PostgreSQL's COPY where available, bulk_create elsewhere.
 
-Used only by the batch recorder, after every row has passed the same checks as a page write.
+Used by the batch recorder (after every row has passed the same checks as a page write) and
+the access log.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ def new_instance(model: type[M], **values: Any) -> M:
     obj._state = ModelState()
     attrs = dict(static)
     for attname, field in dynamic:
-        attrs[attname] = field.get_default()
+        if attname not in values:
+            attrs[attname] = field.get_default()
     attrs.update(values)
     obj.__dict__.update(attrs)
     return obj
@@ -106,16 +108,46 @@ def insert_models(objs: Sequence[models.Model], *, batch_size: int = 2000) -> No
 
 
 def insert_tuples(
-    model: type[models.Model], columns: Sequence[str], rows: list[tuple[Any, ...]]
+    model: type[models.Model], attnames: Sequence[str], rows: list[tuple[Any, ...]]
 ) -> None:
-    """Insert rows given as tuples of column values (no model instances)."""
+    """Insert rows given as tuples of field values (``attnames``; no model instances). A field
+    left out takes its database default (e.g. the primary key from its sequence)."""
     if not rows:
         return
+    fields = {f.attname: f for f in model._meta.concrete_fields}
     if _is_postgresql():
-        copy_rows(model._meta.db_table, columns, rows)
+        json_at = [i for i, a in enumerate(attnames) if isinstance(fields[a], models.JSONField)]
+        if json_at:
+            rows = [_dumped(row, json_at) for row in rows]  # type: ignore[misc]
+        copy_rows(model._meta.db_table, [str(fields[a].column) for a in attnames], rows)
         return
-    attnames = {f.column: f.attname for f in model._meta.concrete_fields}
     model._default_manager.bulk_create(
-        [model(**{attnames[c]: v for c, v in zip(columns, row, strict=True)}) for row in rows],
-        batch_size=2000,
+        [model(**dict(zip(attnames, row, strict=True))) for row in rows], batch_size=500
     )
+
+
+def _dumped(row: tuple[Any, ...], json_at: list[int]) -> list[Any]:
+    cells = list(row)
+    for i in json_at:
+        cells[i] = json.dumps(cells[i], cls=DjangoJSONEncoder)
+    return cells
+
+
+class Ids:
+    """Primary keys handed out before their rows are written (the import checks a whole file
+    before it writes, and its rows refer to each other): from the table's sequence on
+    PostgreSQL; on SQLite, which has one writer at a time, counted on from the largest key
+    (call inside the writing transaction)."""
+
+    def __init__(self) -> None:
+        self._next: dict[type[models.Model], int] = {}
+
+    def take(self, model: type[models.Model], count: int) -> list[int]:
+        if _is_postgresql():
+            return allocate_ids(model, count)
+        if model not in self._next:
+            largest = model._default_manager.aggregate(largest=models.Max("pk"))["largest"]
+            self._next[model] = (largest or 0) + 1
+        start = self._next[model]
+        self._next[model] = start + count
+        return list(range(start, start + count))

@@ -9,6 +9,7 @@ Dates and times are ISO 8601 strings; ids are primary keys.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, TypedDict
 
 from django.db import models
@@ -20,6 +21,10 @@ class EventKind(models.TextChoices):
     REGISTERED = "registered", _("Episode registered")
     ADMISSION_NOTICE = "admission_notice", _("Admission notice")
     PRELIMINARY_DATE_CHANGED = "preliminary_date_changed", _("Preliminary ready date changed")
+    PRELIMINARY_DATE_RECORDED = (
+        "preliminary_date_recorded",
+        _("Preliminary ready date recorded without notice"),
+    )
     ADMISSION_ANSWER = "admission_answer", _("Answer to admission notice")
     NAMED_CARE_CONTACT = "named_care_contact", _("Named care contact")
     TRACK_COLOUR = "track_colour", _("Track colour assessed")
@@ -29,6 +34,7 @@ class EventKind(models.TextChoices):
     SIP_INITIATIVE = "sip_initiative", _("SIP initiative")
     SIP_INVITATION = "sip_invitation", _("SIP invitation")
     SIP_HELD = "sip_held", _("SIP held")
+    SIP_HELD_RECORDED = "sip_held_recorded", _("SIP held, recorded without invitation")
     SIP_CANCELLED = "sip_cancelled", _("SIP cancelled")
     SOL_PLANNING_DONE = "sol_planning_done", _("SoL planning done")
     HSL_PLANNING_DONE = "hsl_planning_done", _("HSL planning done")
@@ -56,6 +62,13 @@ class AdmissionNotice(TypedDict):
 
 
 class PreliminaryDateChanged(TypedDict):
+    preliminary_ready_date: str
+
+
+class PreliminaryDateRecorded(TypedDict):
+    """A preliminary ready date known without the admission notice that carries it (imported
+    history: the notice's time was not captured, or the date was set in planning)."""
+
     preliminary_ready_date: str
 
 
@@ -101,6 +114,12 @@ class SipHeld(TypedDict):
     held_date: str
 
 
+class SipHeldRecorded(TypedDict):
+    """A SIP meeting known to have been held without a recorded invitation (imported history)."""
+
+    held_date: str
+
+
 class NoData(TypedDict):
     """SoL/HSL planning done, kommunklar: the message itself is the fact."""
 
@@ -128,6 +147,7 @@ PAYLOADS: dict[str, type] = {
     EventKind.REGISTERED: Registered,
     EventKind.ADMISSION_NOTICE: AdmissionNotice,
     EventKind.PRELIMINARY_DATE_CHANGED: PreliminaryDateChanged,
+    EventKind.PRELIMINARY_DATE_RECORDED: PreliminaryDateRecorded,
     EventKind.ADMISSION_ANSWER: AdmissionAnswer,
     EventKind.NAMED_CARE_CONTACT: NamedCareContact,
     EventKind.TRACK_COLOUR: TrackColourAssessed,
@@ -137,6 +157,7 @@ PAYLOADS: dict[str, type] = {
     EventKind.SIP_INITIATIVE: SipInitiative,
     EventKind.SIP_INVITATION: SipInvitation,
     EventKind.SIP_HELD: SipHeld,
+    EventKind.SIP_HELD_RECORDED: SipHeldRecorded,
     EventKind.SIP_CANCELLED: Reason,
     EventKind.SOL_PLANNING_DONE: NoData,
     EventKind.HSL_PLANNING_DONE: NoData,
@@ -169,8 +190,9 @@ TEXT_LIMITS: dict[str, dict[str, int]] = {
 }
 
 
+@cache
 def payload_keys(kind: str) -> frozenset[str]:
-    """The keys a payload of ``kind`` holds."""
+    """The keys a payload of ``kind`` holds (checked for every message: kept once computed)."""
     schema: Any = PAYLOADS[kind]
     return frozenset(schema.__required_keys__ | schema.__optional_keys__)
 

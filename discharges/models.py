@@ -34,6 +34,7 @@ from discharges.choices import (
 )
 from discharges.choices import ROLES_BY_KIND as ROLES_BY_KIND
 from discharges.events import EventKind as EventKind
+from discharges.import_jobs import ImportJob as ImportJob  # the admin's uploads: own module
 from discharges.personnummer import mask_personnummer, validate_personnummer
 
 hsa_id_validator = RegexValidator(

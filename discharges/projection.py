@@ -24,11 +24,13 @@ from discharges.events import (
     NamedCareContact,
     NoData,
     PreliminaryDateChanged,
+    PreliminaryDateRecorded,
     ReadyDate,
     Reason,
     RecipientsChanged,
     Registered,
     SipHeld,
+    SipHeldRecorded,
     SipInitiative,
     SipInvitation,
     TrackColourAssessed,
@@ -94,6 +96,11 @@ def _admission_notice(ep: Episode, data: AdmissionNotice, at: datetime) -> None:
 def _preliminary_date_changed(ep: Episode, data: PreliminaryDateChanged, at: datetime) -> None:
     ep.preliminary_ready_date = as_date(data["preliminary_ready_date"])
     ep.preliminary_date_changes += 1
+
+
+def _preliminary_date_recorded(ep: Episode, data: PreliminaryDateRecorded, at: datetime) -> None:
+    # Known without the admission notice: no status change, not shared (no message was sent).
+    ep.preliminary_ready_date = as_date(data["preliminary_ready_date"])
 
 
 def _admission_answer(ep: Episode, data: AdmissionAnswer, at: datetime) -> None:
@@ -189,6 +196,12 @@ def _sip_held(ep: Episode, data: SipHeld, at: datetime) -> None:
         ep.sip_held_after_days = (held - local_date(ep.sip_invitation_at)).days
 
 
+def _sip_held_recorded(ep: Episode, data: SipHeldRecorded, at: datetime) -> None:
+    # Held without a recorded invitation: no days from invitation to meeting.
+    ep.sip_held_date = as_date(data["held_date"])
+    ep.sip_held_after_days = None
+
+
 def _sip_cancelled(ep: Episode, data: Reason, at: datetime) -> None:
     ep.sip_cancelled_at = at
 
@@ -244,6 +257,7 @@ _HANDLERS: dict[str, Callable[[Episode, Any, datetime], None]] = {
     EventKind.REGISTERED: _registered,
     EventKind.ADMISSION_NOTICE: _admission_notice,
     EventKind.PRELIMINARY_DATE_CHANGED: _preliminary_date_changed,
+    EventKind.PRELIMINARY_DATE_RECORDED: _preliminary_date_recorded,
     EventKind.ADMISSION_ANSWER: _admission_answer,
     EventKind.NAMED_CARE_CONTACT: _named_care_contact,
     EventKind.TRACK_COLOUR: _track_colour,
@@ -253,6 +267,7 @@ _HANDLERS: dict[str, Callable[[Episode, Any, datetime], None]] = {
     EventKind.SIP_INITIATIVE: _sip_initiative,
     EventKind.SIP_INVITATION: _sip_invitation,
     EventKind.SIP_HELD: _sip_held,
+    EventKind.SIP_HELD_RECORDED: _sip_held_recorded,
     EventKind.SIP_CANCELLED: _sip_cancelled,
     EventKind.SOL_PLANNING_DONE: _sol_planning_done,
     EventKind.HSL_PLANNING_DONE: _hsl_planning_done,

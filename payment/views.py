@@ -1,5 +1,5 @@
 """The kommun's liability pages: the invoice basis (fakturaunderlag), why each month has its
-state and why each episode has its liable days, and the CSV downloads."""
+state and why each episode has its liable days, and the downloads (Swedish CSV and XLSX)."""
 
 from __future__ import annotations
 
@@ -16,17 +16,10 @@ from discharges.access_log import log_access
 from discharges.http import AuthenticatedHttpRequest
 from discharges.models import AccessAction, Episode, Kommun
 from discharges.selectors import follow_up_kommuner
+from payment.downloads import download, episode_table, month_table, period_name
 from payment.explain import explain_episode, explain_month, prerequisite_texts
 from payment.models import Agreement
-from payment.reports import (
-    FIRST_MONTH,
-    LAST_MONTH,
-    ReportError,
-    build_report,
-    episodes_csv,
-    parse_month,
-    rows_csv,
-)
+from payment.reports import FIRST_MONTH, LAST_MONTH, ReportError, build_report, parse_month
 from payment.rules import month_start
 from payment.selectors import visible_lines
 
@@ -195,8 +188,9 @@ def month_detail(
 
 
 @login_required
-def export_csv(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
-    """Fakturaunderlag as CSV: the monthly rows, or (detail=1) the episodes behind them."""
+def export(request: AuthenticatedHttpRequest, name: str, fmt: str = "csv") -> HttpResponse:
+    """Fakturaunderlag for people (Swedish headers and values; CSV as Swedish Excel opens it,
+    or XLSX): the monthly rows, or (detail=1) the episodes behind them."""
     kommuner, agreements = _scope(request)
     agreement = _pick(request, agreements, name)
     codes = [k.code for k in kommuner if agreement.covers(k.code)]
@@ -207,20 +201,16 @@ def export_csv(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
         report = build_report(agreement, first, last, kommun_codes=codes)
     except (BadPeriod, ReportError) as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
-    detail = request.GET.get("detail") == "1"
-    if detail:
-        lines = visible_lines(request.user, report.episodes, kommuner)
-        log_access(
-            request.user,
-            Episode.objects.filter(pk__in=[line.pk for line in lines]),
-            AccessAction.EXPORT,
-            detail=f"fakturaunderlag {agreement.name}",
-        )
-        body = episodes_csv(lines)
-    else:
-        body = rows_csv(report.rows)
-    filename = f"fakturaunderlag-{agreement.name}-{first:%Y-%m}-{last:%Y-%m}"
-    filename += "-vardtillfallen.csv" if detail else ".csv"
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    names = {k.code: k.name for k in kommuner}
+    filename = f"fakturaunderlag-{agreement.name}-{period_name(first, last)}"
+    if request.GET.get("detail") != "1":
+        table = month_table(report.rows, names)
+        return download(table, fmt, filename, _("Invoice basis"))
+    lines = visible_lines(request.user, report.episodes, kommuner)
+    log_access(
+        request.user,
+        Episode.objects.filter(pk__in=[line.pk for line in lines]),
+        AccessAction.EXPORT,
+        detail=f"fakturaunderlag {agreement.name}",
+    )
+    return download(episode_table(lines, names), fmt, f"{filename}-vardtillfallen", _("Episodes"))

@@ -134,9 +134,19 @@ def minimal_row(**overrides: Any) -> dict[str, str]:
     return row(values.pop("episode_id", "B-1"), values.pop("personnummer", pnr(2)), **values)
 
 
-def csv_text(rows: list[dict[str, str]], columns: tuple[str, ...] | list[str] = COLUMNS) -> str:
+def csv_text(
+    rows: list[dict[str, str]],
+    columns: tuple[str, ...] | list[str] = COLUMNS,
+    *,
+    delimiter: str = ",",
+    lineterminator: str = "\n",
+) -> str:
+    """The rows as CSV text (``delimiter=";"``, ``lineterminator="\r\n"``: as Swedish Excel
+    writes it; a cell holding a line break, the separator or a quote is quoted)."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
+    writer = csv.DictWriter(
+        out, fieldnames=list(columns), delimiter=delimiter, lineterminator=lineterminator
+    )
     writer.writeheader()
     for data in rows:
         writer.writerow({c: data.get(c, "") for c in columns})
@@ -144,9 +154,13 @@ def csv_text(rows: list[dict[str, str]], columns: tuple[str, ...] | list[str] = 
 
 
 def write_csv(
-    path: Path, rows: list[dict[str, str]], columns: tuple[str, ...] | list[str] = COLUMNS
+    path: Path,
+    rows: list[dict[str, str]],
+    columns: tuple[str, ...] | list[str] = COLUMNS,
+    **form: str,
 ) -> Path:
-    path.write_text(csv_text(rows, columns), encoding="utf-8")
+    """``csv_text`` written as UTF-8; ``form`` as for csv_text."""
+    path.write_text(csv_text(rows, columns, **form), encoding="utf-8")
     return path
 
 

@@ -22,6 +22,7 @@ from discharges.services.admission import (
     change_preliminary_date,
     change_recipients,
     name_care_contact,
+    record_preliminary_date,
     send_admission_notice,
 )
 from discharges.services.consent import record_consent, withdraw_consent
@@ -60,6 +61,7 @@ from discharges.services.registration import (
 from discharges.services.sip import (
     cancel_sip,
     record_sip_held,
+    record_sip_held_without_invitation,
     send_sip_invitation,
     take_sip_initiative,
 )
@@ -105,8 +107,10 @@ __all__ = [
     "new_event",
     "propose_homecoming",
     "record_consent",
+    "record_preliminary_date",
     "record_ready_date",
     "record_sip_held",
+    "record_sip_held_without_invitation",
     "register_discharge",
     "register_episode",
     "register_patient",

@@ -13,6 +13,7 @@ from discharges.events import (
     AdmissionNotice,
     NamedCareContact,
     PreliminaryDateChanged,
+    PreliminaryDateRecorded,
     RecipientsChanged,
     TrackColourAssessed,
 )
@@ -25,7 +26,9 @@ _TRACKCOLOUR_VALUES = frozenset(TrackColour.values)
 
 
 def _check_preliminary(
-    ep: Episode, data: AdmissionNotice | PreliminaryDateChanged, at: datetime
+    ep: Episode,
+    data: AdmissionNotice | PreliminaryDateChanged | PreliminaryDateRecorded,
+    at: datetime,
 ) -> None:
     value = data.get("preliminary_ready_date")
     if value is not None and date.fromisoformat(value) < local_date(ep.admitted_at):
@@ -73,6 +76,23 @@ def change_preliminary_date(
 ) -> EpisodeEvent:
     data: PreliminaryDateChanged = {"preliminary_ready_date": preliminary_ready_date.isoformat()}
     sent = message(EventKind.PRELIMINARY_DATE_CHANGED, occurred_at, data, _check_preliminary_change)
+    return send(actor, episode, sent, expected_version, recorder)
+
+
+def record_preliminary_date(
+    *,
+    actor: Actor,
+    episode: Episode,
+    preliminary_ready_date: date,
+    occurred_at: datetime | None = None,
+    expected_version: int | None = None,
+    recorder: Recorder | None = None,
+) -> EpisodeEvent:
+    """A preliminary ready date known without the admission notice that carries it (imported
+    history). The date is kept; R5's "admission notice sent" prerequisite stays unmet, and the
+    episode is not shared with kommun and hälsocentral by it (no message reached them)."""
+    data: PreliminaryDateRecorded = {"preliminary_ready_date": preliminary_ready_date.isoformat()}
+    sent = message(EventKind.PRELIMINARY_DATE_RECORDED, occurred_at, data, _check_preliminary)
     return send(actor, episode, sent, expected_version, recorder)
 
 

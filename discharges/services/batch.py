@@ -1,27 +1,52 @@
-"""The import's recorder: the same checks and projection as ``SingleRecorder``, saved in bulk."""
+"""The import's recorder: the same checks and projection as ``SingleRecorder``, saved in bulk.
+
+``BatchRecorder`` runs every message through ``build_event`` in memory; ``drain`` hands over
+what was recorded since the last call, ``batch_rows`` turns it into the rows of the tables
+(episodes, events, grants, and the projection of stored episodes appended to), and
+``write_rows`` saves them (COPY on PostgreSQL). The import checks a whole file this way before
+it writes anything, a batch of rows at a time, so its memory does not grow with the file.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Any
+
 from discharges import grants
-from discharges.bulk import insert_models
-from discharges.models import Episode, EpisodeEvent
+from discharges.bulk import insert_tuples, new_instance
+from discharges.models import Episode, EpisodeEvent, EpisodeGroupObjectPermission
 from discharges.projection import PROJECTED_FIELDS
 from discharges.services.actors import Actor, check_actor
 from discharges.services.errors import Refused
 from discharges.services.recording import Message, build_event
 
+EPISODE_FIELDS = [f.attname for f in Episode._meta.concrete_fields]
+EVENT_FIELDS = [f.attname for f in EpisodeEvent._meta.concrete_fields if not f.primary_key]
+GRANT_COLUMNS = ("content_object_id", "group_id", "permission_id")
+_episode_values = attrgetter(*EPISODE_FIELDS)
+_event_values = attrgetter(*EVENT_FIELDS)
+_projected_values = attrgetter(*PROJECTED_FIELDS)
+
+
+@dataclass
+class Recorded:
+    """What a batch recorded: new episodes, events (each with its episode: a new one has no
+    primary key yet), and stored episodes appended to with their audience before."""
+
+    new_episodes: list[Episode] = field(default_factory=list)
+    events: list[tuple[Episode, EpisodeEvent]] = field(default_factory=list)
+    touched: dict[int, tuple[Episode, frozenset[int]]] = field(default_factory=dict)
+
 
 class BatchRecorder:
-    """The import's recorder: the same checks and projection as ``SingleRecorder``, saved in
-    bulk by ``flush``. Use inside one transaction that holds the row locks of any existing
+    """The import's recorder: the same checks and projection as ``SingleRecorder``, kept in
+    memory until ``drain``. Use inside one transaction that holds the row locks of any stored
     episode it appends to."""
 
     def __init__(self) -> None:
-        self.new_episodes: list[Episode] = []
-        self.touched: dict[int, Episode] = {}
-        self.audience_before: dict[int, frozenset[int]] = {}
-        # Each event with its episode: a new episode has no primary key until the flush.
-        self.events: list[tuple[Episode, EpisodeEvent]] = []
+        self.recorded = Recorded()
         self._actors: dict[tuple[int, int], bool] = {}
         self._external_ids: set[str] = set()
 
@@ -36,32 +61,77 @@ class BatchRecorder:
             raise Refused("An episode with this id already exists.", field="external_id")
         if episode.external_id:
             self._external_ids.add(episode.external_id)
-        self.new_episodes.append(episode)
-        self.events.append((episode, event))
+        self.recorded.new_episodes.append(episode)
+        self.recorded.events.append((episode, event))
         return episode
 
     def append(
         self, actor: Actor, episode: Episode, message: Message, expected_version: int | None
     ) -> EpisodeEvent:
         unlimited = self.check_actor(actor)
-        if episode.pk is not None and episode.pk not in self.touched:
-            self.touched[episode.pk] = episode
-            self.audience_before[episode.pk] = grants.audience(episode)
+        pk = episode.pk
+        if pk is not None and pk not in self.recorded.touched:
+            self.recorded.touched[pk] = (episode, grants.audience(episode))
         event = build_event(episode, actor, message, integration=unlimited)
-        self.events.append((episode, event))
+        self.recorded.events.append((episode, event))
         return event
 
-    def flush(self) -> None:
-        """Save everything: new episodes, all events, projection updates, grants."""
-        insert_models(self.new_episodes)
-        for episode, event in self.events:
-            event.episode_id = episode.pk
-        insert_models([event for _episode, event in self.events])
-        if self.touched:
-            Episode.objects.bulk_update(
-                list(self.touched.values()), list(PROJECTED_FIELDS), batch_size=1000
-            )
-        grants.grant_new_episodes(self.new_episodes)
-        for pk, episode in self.touched.items():
-            if grants.audience(episode) != self.audience_before[pk]:
-                grants.sync_episode(episode)
+    def drain(self) -> Recorded:
+        """What was recorded since the last call; the recorder starts afresh. (Ids are unique
+        within what it holds; the import checks them across its whole file.)"""
+        recorded, self.recorded = self.recorded, Recorded()
+        self._external_ids = set()
+        return recorded
+
+
+@dataclass
+class BatchRows:
+    """A batch as the rows of its tables, ready to be written."""
+
+    episodes: list[tuple[Any, ...]] = field(default_factory=list)  # EPISODE_FIELDS
+    events: list[tuple[Any, ...]] = field(default_factory=list)  # EVENT_FIELDS
+    grants: list[tuple[Any, ...]] = field(default_factory=list)  # GRANT_COLUMNS
+    updates: list[tuple[Any, ...]] = field(default_factory=list)  # pk, PROJECTED_FIELDS
+    regrant: list[int] = field(default_factory=list)  # stored episodes whose audience changed
+
+
+def batch_rows(
+    recorded: Recorded,
+    ids: Callable[[int], list[int]],
+    group_of: Callable[[frozenset[int]], dict[int, int]],
+    permission_ids: list[int],
+) -> BatchRows:
+    """The rows of what ``recorded`` holds. ``ids(n)`` gives n new episode keys; ``group_of``
+    the group of each organisation id; ``permission_ids`` the episode permissions granted."""
+    rows = BatchRows()
+    for episode, pk in zip(recorded.new_episodes, ids(len(recorded.new_episodes)), strict=True):
+        episode.pk = pk
+        rows.episodes.append(_episode_values(episode))
+        audience = grants.audience(episode)
+        groups = group_of(audience)
+        rows.grants += [(pk, groups[org], perm) for org in audience for perm in permission_ids]
+    for episode, event in recorded.events:
+        event.episode_id = episode.pk
+        rows.events.append(_event_values(event))
+    for pk, (episode, before) in recorded.touched.items():
+        rows.updates.append((pk, *_projected_values(episode)))
+        if grants.audience(episode) != before:
+            rows.regrant.append(pk)
+    return rows
+
+
+def write_rows(rows: BatchRows) -> None:
+    """Save a batch: new episodes, their events and grants, the projection of stored episodes
+    appended to (and their grants, where the audience changed). Inside the import's
+    transaction."""
+    insert_tuples(Episode, EPISODE_FIELDS, rows.episodes)
+    insert_tuples(EpisodeEvent, EVENT_FIELDS, rows.events)
+    insert_tuples(EpisodeGroupObjectPermission, GRANT_COLUMNS, rows.grants)
+    if rows.updates:
+        updated = [
+            new_instance(Episode, id=pk, **dict(zip(PROJECTED_FIELDS, values, strict=True)))
+            for pk, *values in rows.updates
+        ]
+        Episode.objects.bulk_update(updated, list(PROJECTED_FIELDS), batch_size=500)
+    for episode in Episode.objects.filter(pk__in=rows.regrant):
+        grants.sync_episode(episode)

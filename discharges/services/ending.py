@@ -23,12 +23,14 @@ def _check_ends_history(ep: Episode, at: datetime) -> None:
 
 
 def _check_discharge(ep: Episode, data: Discharge, at: datetime) -> None:
+    # The ready date first: a discharge before it is what contradicts (R1), whichever
+    # message came later.
+    if ep.ready_date is not None and local_date(at) < ep.ready_date:
+        raise Refused(_("The discharge is before the ready date."), field="occurred_at")
     _check_ends_history(ep, at)
     # An empty destination means "not known" (imported history); pages always give one.
     if data["destination"] not in _DESTINATION_VALUES and data["destination"] != "":
         raise Refused(_("Unknown destination."), field="destination")
-    if ep.ready_date is not None and local_date(at) < ep.ready_date:
-        raise Refused(_("The discharge is before the ready date."), field="occurred_at")
 
 
 def register_discharge(

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from django.utils.translation import gettext as _
 
 from discharges.clock import local_date
-from discharges.events import Reason, SipHeld, SipInitiative, SipInvitation
+from discharges.events import Reason, SipHeld, SipHeldRecorded, SipInitiative, SipInvitation
 from discharges.models import Episode, EpisodeEvent, EventKind
 from discharges.services.actors import Actor
 from discharges.services.errors import Refused
@@ -44,7 +44,7 @@ def send_sip_invitation(
     return send(actor, episode, sent, expected_version, recorder)
 
 
-def _check_sip_held(ep: Episode, data: SipHeld, at: datetime) -> None:
+def _check_sip_held(ep: Episode, data: SipHeld | SipHeldRecorded, at: datetime) -> None:
     held = date.fromisoformat(data["held_date"])
     if ep.sip_invitation_at and held < local_date(ep.sip_invitation_at):
         raise Refused(_("The SIP cannot be held before the invitation."), field="held_date")
@@ -63,6 +63,22 @@ def record_sip_held(
 ) -> EpisodeEvent:
     data: SipHeld = {"held_date": held_date.isoformat()}
     sent = message(EventKind.SIP_HELD, occurred_at, data, _check_sip_held)
+    return send(actor, episode, sent, expected_version, recorder)
+
+
+def record_sip_held_without_invitation(
+    *,
+    actor: Actor,
+    episode: Episode,
+    held_date: date,
+    occurred_at: datetime | None = None,
+    expected_version: int | None = None,
+    recorder: Recorder | None = None,
+) -> EpisodeEvent:
+    """A SIP meeting known to have been held without a recorded invitation (imported history).
+    The date is kept; R5's "SIP invitation in time" prerequisite stays unmet where it applies."""
+    data: SipHeldRecorded = {"held_date": held_date.isoformat()}
+    sent = message(EventKind.SIP_HELD_RECORDED, occurred_at, data, _check_sip_held)
     return send(actor, episode, sent, expected_version, recorder)
 
 

@@ -99,6 +99,22 @@ def _state_sip_held(ep: Episode) -> None:
         raise Refused(_("The SIP has already been recorded as held."))
 
 
+def _state_preliminary_recorded(ep: Episode) -> None:
+    require_active(ep)
+    if ep.admission_notice_at is not None:
+        raise Refused(_("The admission notice has been sent; change its preliminary date instead."))
+    if ep.preliminary_ready_date is not None:
+        raise Refused(_("A preliminary ready date is already recorded."))
+
+
+def _state_sip_held_recorded(ep: Episode) -> None:
+    _require_not_closed(ep)
+    if ep.sip_invitation_at is not None and ep.sip_cancelled_at is None:
+        raise Refused(_("A SIP invitation is in force; record the SIP as held instead."))
+    if ep.sip_held_date is not None:
+        raise Refused(_("The SIP has already been recorded as held."))
+
+
 def _state_sip_cancel(ep: Episode) -> None:
     _require_not_closed(ep)
     if ep.sip_initiative_at is None and ep.sip_invitation_at is None:
@@ -137,6 +153,11 @@ SPECS: dict[str, Spec] = {
     EventKind.PRELIMINARY_DATE_CHANGED: Spec(
         WARD, _state_planning, stay_dates=("preliminary_ready_date",)
     ),
+    # Imported history: a preliminary date known without its admission notice (R5 reports
+    # the notice missing).
+    EventKind.PRELIMINARY_DATE_RECORDED: Spec(
+        WARD, _state_preliminary_recorded, offered=False, stay_dates=("preliminary_ready_date",)
+    ),
     EventKind.ADMISSION_ANSWER: Spec(RECIPIENTS, _state_answer),
     EventKind.NAMED_CARE_CONTACT: Spec(HEALTH_CENTRE, require_active),
     EventKind.TRACK_COLOUR: Spec(WARD, require_active),
@@ -156,6 +177,10 @@ SPECS: dict[str, Spec] = {
         HEALTH_CENTRE, _state_sip_invitation, stay_dates=("meeting_at",)
     ),
     EventKind.SIP_HELD: Spec(HEALTH_CENTRE, _state_sip_held, stay_dates=("held_date",)),
+    # Imported history: a SIP held without a recorded invitation (R5 reports it missing).
+    EventKind.SIP_HELD_RECORDED: Spec(
+        HEALTH_CENTRE, _state_sip_held_recorded, offered=False, stay_dates=("held_date",)
+    ),
     EventKind.SIP_CANCELLED: Spec(ANY_PARTY, _state_sip_cancel),
     EventKind.SOL_PLANNING_DONE: Spec(
         KOMMUN,

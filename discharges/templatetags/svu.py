@@ -17,9 +17,11 @@ from discharges.events import (
     HomecomingProposed,
     NamedCareContact,
     PreliminaryDateChanged,
+    PreliminaryDateRecorded,
     ReadyDate,
     Reason,
     SipHeld,
+    SipHeldRecorded,
     SipInitiative,
     SipInvitation,
     TrackColourAssessed,
@@ -71,6 +73,13 @@ def _preliminary_date_changed(data: PreliminaryDateChanged, event: EpisodeEvent)
     return [_("New preliminary ready date %(date)s") % {"date": _d(data["preliminary_ready_date"])}]
 
 
+def _preliminary_date_recorded(data: PreliminaryDateRecorded, event: EpisodeEvent) -> list[str]:
+    return [
+        _("Preliminary ready date %(date)s (no admission notice recorded)")
+        % {"date": _d(data["preliminary_ready_date"])}
+    ]
+
+
 def _admission_answer(data: AdmissionAnswer, event: EpisodeEvent) -> list[str]:
     parts = [_("Current services: %(yes_no)s") % {"yes_no": _yes_no(data.get("current_services"))}]
     labels = {
@@ -116,6 +125,10 @@ def _homecoming_proposed(data: HomecomingProposed, event: EpisodeEvent) -> list[
     return [_("Proposed homecoming %(time)s") % {"time": _dt(data["homecoming_at"])}]
 
 
+def _sip_held_recorded(data: SipHeldRecorded, event: EpisodeEvent) -> list[str]:
+    return [_("Held %(date)s (no invitation recorded)") % {"date": _d(data["held_date"])}]
+
+
 def _homecoming(data: HomecomingAcknowledged, event: EpisodeEvent) -> list[str]:
     return [_("Homecoming %(time)s") % {"time": _dt(data["homecoming_at"])}]
 
@@ -141,12 +154,14 @@ def _sip_initiative(data: SipInitiative, event: EpisodeEvent) -> list[str]:
 SUMMARIES: dict[str, Callable[[Any, EpisodeEvent], list[str]]] = {
     EventKind.ADMISSION_NOTICE: _admission_notice,
     EventKind.PRELIMINARY_DATE_CHANGED: _preliminary_date_changed,
+    EventKind.PRELIMINARY_DATE_RECORDED: _preliminary_date_recorded,
     EventKind.ADMISSION_ANSWER: _admission_answer,
     EventKind.NAMED_CARE_CONTACT: _named_care_contact,
     EventKind.TRACK_COLOUR: _track_colour,
     EventKind.READY_NOTICE: _ready_notice,
     EventKind.SIP_INVITATION: _sip_invitation,
     EventKind.SIP_HELD: _sip_held,
+    EventKind.SIP_HELD_RECORDED: _sip_held_recorded,
     EventKind.HOMECOMING_PROPOSED: _homecoming_proposed,
     EventKind.HOMECOMING_ACKNOWLEDGED: _homecoming,
     EventKind.DISCHARGE: _discharge,

@@ -18,7 +18,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from discharges import services
 from discharges.imports import ImportFailed, import_csv
@@ -242,7 +242,7 @@ def test_the_import_refuses_a_ready_date_after_the_stay_with_row_and_column(
     org_tree: OrgTree,
 ) -> None:
     text = csv_text([full_row(ready_date="9999-12-31")])
-    with pytest.raises(ImportFailed) as info:
+    with pytest.raises(ImportFailed) as info, translation.override("en"):
         import_csv(text)
     assert any("row 2" in e and "ready_date" in e for e in info.value.errors), info.value.errors
     assert Episode.objects.count() == 0

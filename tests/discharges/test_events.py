@@ -84,6 +84,18 @@ def _send_every_kind(
     services.register_discharge(
         actor=ward, episode=episode, destination=Destination.HOME, occurred_at=at(46)
     )
+    # Imported history on the other episode: a preliminary date and a SIP meeting known
+    # without the messages that carry them.
+    history = services.Actor(personas.integration, other.ward)
+    services.record_preliminary_date(
+        actor=history, episode=other, preliminary_ready_date=today, occurred_at=at(1)
+    )
+    services.record_sip_held_without_invitation(
+        actor=services.Actor(personas.integration, hc.organisation),
+        episode=other,
+        held_date=today,
+        occurred_at=at(40),
+    )
     services.close_episode(actor=ward, episode=other, reason=ClosureReason.DIED)
 
 

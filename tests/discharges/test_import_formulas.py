@@ -26,7 +26,8 @@ REASON = "starts with =, +, -, @, a tab or a carriage return (a spreadsheet woul
 def import_errors(tmp_path: Path, rows: list[dict[str, str]]) -> list[str]:
     err = io.StringIO()
     with pytest.raises(CommandError), translation.override("en"):
-        path = write_csv(tmp_path / "formulas.csv", rows)
+        # CRLF line ends, as Excel writes them: a carriage return inside a cell is quoted.
+        path = write_csv(tmp_path / "formulas.csv", rows, lineterminator="\r\n")
         call_command("import_episodes", str(path), stdout=io.StringIO(), stderr=err)
     return err.getvalue().splitlines()
 

@@ -46,6 +46,13 @@ from tests.csvfiles import (
 
 pytestmark = pytest.mark.django_db
 
+# The expected forms, as the command writes them in English.
+DATE_FORM = "expected a date YYYY-MM-DD, e.g. 2026-02-13"
+TIME_FORM = (
+    "expected a date and time YYYY-MM-DD HH:MM (a T or a space between, seconds and an offset "
+    "such as +01:00 optional), e.g. 2026-02-13 12:30"
+)
+
 
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
@@ -294,17 +301,17 @@ NUMBER = pnr(4)
         ),
         pytest.param(
             {"admitted_at": "2026-03-02"},
-            "row 2, column admitted_at: expected a date and time, YYYY-MM-DDTHH:MM (ISO 8601)",
+            f"row 2, column admitted_at: {TIME_FORM}; the time of day is missing",
             id="datetime-without-time",
         ),
         pytest.param(
             {"preliminary_ready_date": "09/03/2026"},
-            "row 2, column preliminary_ready_date: expected a date YYYY-MM-DD",
+            f"row 2, column preliminary_ready_date: {DATE_FORM}",
             id="date-format",
         ),
         pytest.param(
             {"sip_needed": "kanske"},
-            "row 2, column sip_needed: expected ja or nej",
+            "row 2, column sip_needed: expected ja or nej (empty: not known)",
             id="yes-no",
         ),
         pytest.param(
@@ -328,7 +335,8 @@ NUMBER = pnr(4)
             # dates out of order: the ready notice (sent 10 March) says ready on 17 March, but
             # the patient left on 16 March
             {"ready_date": "2026-03-17", "sip_held_date": "", "sip_invitation_at": ""},
-            "row 2, column discharged_at: The discharge is before the ready date.",
+            "row 2, column discharged_at: The discharge is before the ready date "
+            "(ready_date later).",
             id="discharge-before-ready-date",
         ),
         pytest.param(
@@ -368,16 +376,13 @@ def test_header_must_have_every_required_column_and_no_unknown_one(tmp_path: Pat
 
 
 def test_discharge_before_ready_date_on_the_notice_day_is_refused(tmp_path: Path) -> None:
-    # Ready 10 March (notice 09:00 that day), discharged 9 March: whichever message the row's
-    # steps trip over, the row is refused with its row number and nothing is stored.
+    # Ready 10 March (notice 09:00 that day), discharged 9 March: the notice comes after the
+    # discharge, yet the refusal names the columns that contradict each other (issue 8), not
+    # the notice's "the episode is discharged".
     rows = [stay("D-1", 5, date(2026, 3, 10), date(2026, 3, 9))]
-    lines = errors_for(tmp_path, rows)
-    assert len(lines) == 1
-    assert lines[0].startswith("row 2, column ")
-    assert lines[0].split(":")[0] in (
-        "row 2, column ready_notice_at",
-        "row 2, column discharged_at",
-    )
+    assert errors_for(tmp_path, rows) == [
+        "row 2, column discharged_at: The discharge is before the ready date (ready_date later)."
+    ]
     assert Episode.objects.count() == 0
 
 
@@ -413,7 +418,7 @@ def test_every_error_in_a_file_is_listed_and_nothing_is_stored(tmp_path: Path) -
         "row 3, column personnummer: The check digit is wrong (Luhn).",
         "row 4, column kommun: unknown kommunkod '9999'",
         "row 4, column care_type: expected somatik or psykiatri",
-        "row 6, column discharged_at: The discharge is before the ready date.",
+        "row 6, column discharged_at: The discharge is before the ready date (ready_date later).",
         "row 7, column episode_id: duplicate of row 2",
     ]
     assert message == "5 error(s); nothing was imported from many.csv"

@@ -37,7 +37,6 @@ from discharges.models import AccessAction, AccessLogEntry, Destination, Episode
 from discharges.services import Actor
 from payment.loader import load_agreement
 from payment.models import Agreement
-from payment.reports import EPISODE_COLUMNS, ROW_COLUMNS
 from tests.conftest import OrgTree, Personas, login, persona
 from tests.personas import PERSONAS
 
@@ -57,8 +56,22 @@ def at(day: date, hour: int) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=STOCKHOLM)
 
 
+# The downloads are for people: Swedish headers, as Swedish Excel opens them (``;``, a BOM).
+ROW_HEADERS = (
+    "Kommunkod", "Kommun", "Vårdform", "Månad", "Utskrivna vårdtillfällen",
+    "Utskrivningsklara dagar", "Medelvärde utskrivningsklara dagar",
+    "Vårdtillfällen med 3 eller fler dagar", "Betalningsansvar", "Dagar med betalningsansvar",
+    "Belopp (kr)",
+)  # fmt: skip
+EPISODE_HEADERS = (
+    "Vårdtillfälle", "Kommunkod", "Kommun", "Vårdform", "Utskrivningsklar", "Utskriven",
+    "Utskrivningsklara dagar", "Dagar med betalningsansvar", "Belopp (kr)",
+    "Förutsättningar som saknas",
+)  # fmt: skip
+
+
 def read_csv(response: Any) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
 
 
 @pytest.fixture
@@ -276,12 +289,16 @@ def test_it_exports_the_own_kommun_rows(
         'attachment; filename="fakturaunderlag-vasterbotten-2024-01-2024-04.csv"'
     )
     header, *rows = read_csv(response)
-    assert tuple(header) == ROW_COLUMNS
+    assert tuple(header) == ROW_HEADERS
     assert len(rows) == 4
     records = [dict(zip(header, row, strict=True)) for row in rows]
-    assert {r["kommun"] for r in records} == {"2480"}
-    april = next(r for r in records if r["month"] == "2024-04")
-    assert (april["state"], april["liable_days"], april["amount_sek"]) == ("liable", "2", "18600")
+    assert {(r["Kommunkod"], r["Kommun"]) for r in records} == {("2480", "Umeå")}
+    april = next(r for r in records if r["Månad"] == "2024-04")
+    assert (
+        april["Betalningsansvar"],
+        april["Dagar med betalningsansvar"],
+        april["Belopp (kr)"],
+    ) == ("Betalningsansvarig", "2", "18600")
     # Aggregates: no access-log row.
     assert not AccessLogEntry.objects.exists()
 
@@ -295,13 +312,17 @@ def test_it_exports_the_own_kommun_episodes_and_logs_them(
         'attachment; filename="fakturaunderlag-vasterbotten-2024-01-2024-04-vardtillfallen.csv"'
     )
     header, *rows = read_csv(response)
-    assert tuple(header) == EPISODE_COLUMNS
+    assert tuple(header) == EPISODE_HEADERS
     records = [dict(zip(header, row, strict=True)) for row in rows]
     umea = stays["2480"]
-    assert sorted(r["episode_id"] for r in records) == sorted(ep.reference for ep in umea)
-    assert {r["kommun"] for r in records} == {"2480"}
-    april = next(r for r in records if r["episode_id"] == umea[3].reference)
-    assert (april["ready_days"], april["liable_days"], april["amount_sek"]) == ("2", "2", "18600")
+    assert sorted(r["Vårdtillfälle"] for r in records) == sorted(ep.reference for ep in umea)
+    assert {r["Kommunkod"] for r in records} == {"2480"}
+    april = next(r for r in records if r["Vårdtillfälle"] == umea[3].reference)
+    assert (
+        april["Utskrivningsklara dagar"],
+        april["Dagar med betalningsansvar"],
+        april["Belopp (kr)"],
+    ) == ("2", "2", "18600")
     for episode in stays["2482"]:
         assert episode.reference not in response.content.decode()
         assert episode.patient.personnummer not in response.content.decode()
@@ -321,8 +342,8 @@ def test_it_exports_the_other_kommun_only_its_episodes(
         EXPORT_URL, {**PERIOD, "detail": "1", "kommun": "2480"}
     )
     header, *rows = read_csv(response)
-    assert tuple(header) == EPISODE_COLUMNS
-    assert [row[header.index("episode_id")] for row in rows] == [stays["2482"][0].reference]
+    assert tuple(header) == EPISODE_HEADERS
+    assert [row[header.index("Vårdtillfälle")] for row in rows] == [stays["2482"][0].reference]
     logged = AccessLogEntry.objects.all()
     assert [row.episode_id for row in logged] == [stays["2482"][0].pk]
 
@@ -333,9 +354,9 @@ def test_it_exports_the_region_aggregates_but_no_episode(
 ) -> None:
     client = login(persona(personas, name))
     header, *rows = read_csv(client.get(EXPORT_URL, PERIOD))
-    assert tuple(header) == ROW_COLUMNS
-    assert {row[header.index("kommun")] for row in rows} == {"2480", "2482"}
+    assert tuple(header) == ROW_HEADERS
+    assert {row[header.index("Kommunkod")] for row in rows} == {"2480", "2482"}
     header, *rows = read_csv(client.get(EXPORT_URL, {**PERIOD, "detail": "1"}))
-    assert tuple(header) == EPISODE_COLUMNS
+    assert tuple(header) == EPISODE_HEADERS
     assert rows == []
     assert not AccessLogEntry.objects.exists()

@@ -1,5 +1,5 @@
 """python manage.py payment_report --agreement NAME --from YYYY-MM --to YYYY-MM [--detail]
-[--format json|csv]: the invoice basis (fakturaunderlag) on stdout."""
+[--format json|csv]: the invoice basis (fakturaunderlag) on stdout, for other programs."""
 
 from __future__ import annotations
 
@@ -13,7 +13,14 @@ from payment.reports import ReportError, build_report, episodes_csv, parse_month
 
 
 class Command(BaseCommand):
-    help = "Print the payment liability report of an agreement for a range of months."
+    help = (
+        "Print the payment liability report of an agreement for a range of months, in a "
+        "machine-readable form for other programs: JSON, or CSV with English column names and "
+        "values (care_type, state = liable/free/per_episode, prerequisites_missing = "
+        "admission_notice ...), ',' between cells, '.' before decimals, UTF-8 without a "
+        "byte-order mark. People open the liability page's downloads instead (Swedish "
+        "headers and values, ';' and decimal comma as Swedish Excel reads them, or Excel)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--agreement", required=True, help="the agreement's name")
@@ -22,7 +29,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--detail", action="store_true", help="also list every episode discharged in the range"
         )
-        parser.add_argument("--format", choices=("json", "csv"), default="json")
+        parser.add_argument(
+            "--format",
+            choices=("json", "csv"),
+            default="json",
+            help="json (default), or csv: the machine form (English keys, ',' and '.'); with "
+            "--detail the episodes follow the monthly rows after one empty line",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         agreement = Agreement.objects.filter(name=options["agreement"]).first()
