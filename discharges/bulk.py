@@ -1,7 +1,7 @@
 """Bulk writes: PostgreSQL's COPY where available, bulk_create elsewhere.
 
-Used by the batch recorder (after every row has passed the same checks as a page write) and
-the access log.
+Used by the import (``services.batch.write_rows``, after every row of the file has passed the
+same checks as a page write) and the access log: plain rows, no model instances.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from functools import cache
-from operator import attrgetter
 from typing import Any, TypeVar
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -79,32 +78,6 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
     ):
         for row in rows:
             copy.write_row(row)
-
-
-def insert_models(objs: Sequence[models.Model], *, batch_size: int = 2000) -> None:
-    """Insert unsaved model instances of one model and set their primary keys."""
-    if not objs:
-        return
-    model = type(objs[0])
-    if not _is_postgresql():
-        model._default_manager.bulk_create(objs, batch_size=batch_size)
-        return
-    for obj, pk in zip(objs, allocate_ids(model, len(objs)), strict=True):
-        obj.pk = pk
-    fields = model._meta.concrete_fields
-    read = attrgetter(*(f.attname for f in fields))
-    json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
-
-    def values(obj: models.Model) -> Sequence[Any]:
-        row = read(obj)
-        if not json_at:
-            return row
-        cells = list(row)
-        for i in json_at:
-            cells[i] = json.dumps(cells[i], cls=DjangoJSONEncoder)
-        return cells
-
-    copy_rows(model._meta.db_table, [str(f.column) for f in fields], (values(o) for o in objs))
 
 
 def insert_tuples(

@@ -54,20 +54,6 @@ def sync_episode(episode: Episode) -> None:
     )
 
 
-def grant_new_episodes(episodes: Iterable[Episode]) -> int:
-    """Bulk grants for episodes that have none yet (the import). Returns rows written."""
-    from discharges.bulk import insert_tuples
-
-    episodes = list(episodes)
-    group_of = _group_ids(org for ep in episodes for org in audience(ep))
-    permission_ids = [perm.pk for perm in _permissions()]
-    rows = [
-        (ep.pk, group_of[org], permission_id)
-        for ep in episodes
-        for org in audience(ep)
-        for permission_id in permission_ids
-    ]
-    insert_tuples(
-        EpisodeGroupObjectPermission, ("content_object_id", "group_id", "permission_id"), rows
-    )
-    return len(rows)
+def permission_ids() -> list[int]:
+    """The episode permissions each group of an episode's audience holds (for bulk writes)."""
+    return [perm.pk for perm in _permissions()]

@@ -52,7 +52,7 @@ class Checker:
 
     def __post_init__(self) -> None:
         self.parser = Parser({k.code: k for k in Kommun.objects.select_related("region")})
-        self._permissions = [perm.pk for perm in grants._permissions()]
+        self._permissions = grants.permission_ids()
 
     def check(self, raw: Raw) -> SpooledBatch | None:
         """Check a batch of rows; its rows to write, or None once the file has an error."""

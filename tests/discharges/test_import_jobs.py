@@ -7,7 +7,7 @@ the import ends."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -137,14 +137,15 @@ def test_the_job_page_shows_the_progress_while_the_import_runs(admin_client: Cli
     job = ImportJob.objects.create(
         uploaded_by=make_user("someone"), file_name="tio-ar.csv", status=ImportStatus.RUNNING
     )
-    jobs.cache.set(
-        jobs.progress_key(job.pk), {"phase": "writing", "rows": 40000, "share": 0.4, "rate": 8000.0}
-    )
+    at = datetime(2026, 11, 29, 13, 5, 7, tzinfo=UTC)  # 14:05:07 in Stockholm
+    progress = {"phase": "writing", "rows": 40000, "share": 0.4, "rate": 8000.0, "at": at}
+    jobs.cache.set(jobs.progress_key(job.pk), progress)
     page = admin_client.get(reverse("admin:discharges_importjob_change", args=[job.pk])).content
     text = page.decode()
     assert 'id="import-progress"' in text
     assert "Sparar" in text and 'value="40"' in text
     assert "40000 rader, 8000 rader/s" in text
+    assert "senaste tecken kl. 14:05:07" in text
     assert '<meta http-equiv="refresh" content="3">' in text
     job.status = ImportStatus.DONE
     job.save()
@@ -174,6 +175,28 @@ def test_the_task_reports_its_progress_and_runs_a_job_once(
     # A second delivery of the task finds the job done and leaves it.
     assert jobs.run_job(job.pk) == ImportStatus.DONE
     assert Episode.objects.count() == 5
+
+
+def test_an_import_longer_than_a_task_may_run_says_so_and_stores_nothing(
+    media: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    def too_long(*args: Any, **kwargs: Any) -> None:
+        raise SoftTimeLimitExceeded
+
+    monkeypatch.setattr(jobs, "import_file", too_long)
+    job = jobs.start_job(
+        user=make_user("someone"),  # type: ignore[arg-type]
+        upload=SimpleUploadedFile("big.csv", csv_text([minimal_row()]).encode()),
+        encoding="",
+        dry_run=False,
+    )
+    assert jobs.run_job(job.pk) == ImportStatus.FAILED
+    job.refresh_from_db()
+    assert "SVU_TASK_VISIBILITY_TIMEOUT" in job.summary
+    assert "manage.py import_episodes" in job.summary
+    assert uploaded_files(media) == []
 
 
 def test_only_the_systemforvaltare_reaches_the_upload(db: None) -> None:
