@@ -21,6 +21,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP) $(MO)
 
 # Debian packages the suite needs: Chromium for the browser tests, poppler for reading PDFs back,
+# redis-server for the fault tests' own Redis, pg_dump/pg_restore for the backup test,
 # gettext for the Swedish catalogue, DejaVu Sans for the analysis PDFs (WeasyPrint takes fonts
 # from the system; nothing is fetched at run time). Installed only when missing.
 system-deps:
@@ -29,6 +30,7 @@ system-deps:
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	command -v pg_dump >/dev/null || missing="$$missing postgresql-client"; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:$$missing"; \

@@ -199,7 +199,7 @@ def test_no_alert_while_the_log_is_intact(logged: list[AccessLogEntry]) -> None:
 
 
 @needs_postgresql
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_writers_keep_one_chain(
     personas: Personas, make_episode: Callable[..., Episode]
 ) -> None:

@@ -48,6 +48,7 @@ def compose_environment(tmp_path: Path) -> dict[str, str]:
     env["SVU_VAR_DIR"] = str(tmp_path)  # /var/lib/svu inside the image
     base = {k: v for k, v in os.environ.items() if not k.startswith(("SVU_", "SECURE_"))}
     base.pop("DEBUG", None)
+    base.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests, never in production
     return {**base, **env, "DJANGO_SETTINGS_MODULE": "svu.settings"}
 
 
