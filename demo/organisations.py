@@ -190,6 +190,7 @@ def demo_logins() -> list[Login]:
 
     The password is shown only for accounts that still have the demo password: they all share
     the integration account's hash (comparing hashes avoids a slow password check per user).
+    The integration account's is not shown: it cannot log in to the pages.
     """
     order = {spec.username: index for index, spec in enumerate(USERS)}
     memberships = Membership.objects.filter(user__username__in=order).select_related(
@@ -209,7 +210,10 @@ def demo_logins() -> list[Login]:
                 name=m.user.get_full_name(),
                 role=str(Role(m.role).label),
                 organisation=str(m.organisation.specific),
-                password=DEMO_PASSWORD if m.user.password == demo_hash else "",
+                # A system account cannot log in to the pages (svu/accounts.py).
+                password=DEMO_PASSWORD
+                if m.user.password == demo_hash and m.role != Role.INTEGRATION
+                else "",
             )
         )
     return logins
