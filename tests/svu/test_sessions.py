@@ -84,3 +84,13 @@ def test_keepalive_does_not_revive_an_ended_session(personas: Personas) -> None:
 def test_the_login_page_has_no_warning() -> None:
     html = Client().get(reverse("login")).content.decode()
     assert 'id="idle-warning"' not in html
+
+
+def test_the_admin_pages_carry_the_warning_too(db: None) -> None:
+    from tests.conftest import make_user
+
+    client = Client()
+    client.force_login(make_user("systemforvaltare", is_staff=True, is_superuser=True))
+    html = client.get("/admin/").content.decode()
+    assert 'id="idle-warning"' in html and "js/session.js" in html
+    assert "admin-session.css" in html
