@@ -36,9 +36,15 @@ from payment.models import DailyAmount
 from payment.rules import month_start
 
 AGREEMENT = Path(settings.BASE_DIR) / "payment" / "agreements" / "vasterbotten.toml"
-HEADER = (
-    "kommun,care_type,month,episodes,ready_days,average,episodes_3plus,state,liable_days,amount_sek"
-)
+# The invoice basis as people download it: Swedish headers, ";", decimal comma, a BOM.
+HEADER = ";".join(
+    (
+        "Kommunkod", "Kommun", "Vårdform", "Månad", "Utskrivna vårdtillfällen",
+        "Utskrivningsklara dagar", "Medelvärde utskrivningsklara dagar",
+        "Vårdtillfällen med 3 eller fler dagar", "Betalningsansvar",
+        "Dagar med betalningsansvar", "Belopp (kr)",
+    )
+)  # fmt: skip
 
 
 def months_back(count: int) -> date:
@@ -198,11 +204,14 @@ def download_invoice_basis(page: Page, month: date, amount: int) -> None:
     assert download.suggested_filename == (
         f"fakturaunderlag-vasterbotten-{first:%Y-%m}-{last:%Y-%m}.csv"
     )
-    lines = Path(download.path()).read_text(encoding="utf-8").splitlines()
+    raw = Path(download.path()).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Swedish Excel needs for UTF-8
+    lines = raw.decode("utf-8-sig").splitlines()
     assert lines[0] == HEADER
     assert len(lines) == 7
-    assert f"2480,all,{month:%Y-%m},3,7,2.33,1,liable,7,{amount}" in lines
-    assert f"2480,all,{months_back(2):%Y-%m},1,4,4.0,1,free,0,0" in lines
+    liable, free = sv("Liable"), sv("Free")
+    assert f"2480;Umeå;Alla;{month:%Y-%m};3;7;2,33;1;{liable};7;{amount}" in lines
+    assert f"2480;Umeå;Alla;{months_back(2):%Y-%m};1;4;4,00;1;{free};0;0" in lines
 
 
 def explain_the_liable_month(page: Page, liable: Locator, month: date) -> None:
