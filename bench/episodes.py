@@ -569,4 +569,8 @@ def run(repeat: int, *, explain_queries: bool = False, extra_users: bool = True)
         if explain_queries and username == KOMMUN_USER:
             explain(get_user_model().objects.get(username=username))
     print_summary(measured)
-    return ok
+    # The worklists (bench/worklists.py), beside the lists and the timeline.
+    from bench.worklists import print_worklists
+
+    worklists_ok = print_worklists(users, repeat)
+    return ok and worklists_ok

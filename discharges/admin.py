@@ -15,7 +15,7 @@ from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from discharges import services
+from discharges import admin_labels, services
 from discharges.access_log import log_reads
 from discharges.forms import beyond_id_range
 from discharges.http import signed_in
@@ -35,6 +35,11 @@ from discharges.models import (
     Region,
     Ward,
 )
+
+# The admin in Swedish throughout: its title, and names for what has none (admin_labels.py).
+admin.site.site_header = admin.site.site_title = admin_labels.SITE_HEADER
+admin.site.index_title = admin_labels.INDEX_TITLE
+admin_labels.name_in_swedish()
 
 # A query-string value longer than this is no filter or search a person types.
 ADMIN_QUERY_LIMIT = 500

@@ -25,7 +25,11 @@ from discharges.models import (
     TrackColour,
     Ward,
 )
-from discharges.personnummer import PERSONNUMMER_IN_TEXT, normalise_personnummer
+from discharges.personnummer import (
+    PERSONNUMMER_IN_TEXT,
+    format_personnummer,
+    normalise_personnummer,
+)
 
 
 class DateInput(forms.DateInput):
@@ -384,8 +388,10 @@ class RegisterEpisodeForm(forms.Form):
                 self.fields["ward"].initial = wards[0]
             group_by_region(self, wards[0].region_code if len(wards) else None)
         if known is not None:
+            self.fields["personnummer"].widget.attrs.pop("autofocus", None)
+            self.fields["admitted_at"].widget.attrs["autofocus"] = True  # what is left to fill
             self.initial.update(
-                personnummer=known.personnummer,
+                personnummer=format_personnummer(known.personnummer),
                 known_patient=known.pk,
                 name=known.name,
                 address=known.address,

@@ -494,7 +494,7 @@ class EpisodeEvent(AppendOnlyModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.episode_id}#{self.seq} {self.kind}"
+        return f"{self.episode_id}#{self.seq} {self.get_kind_display()}"
 
 
 class Receipt(AppendOnlyModel):

@@ -26,6 +26,7 @@ from discharges.models import (
     Role,
     Ward,
 )
+from discharges.personnummer import format_personnummer
 
 
 def _wards(request: AuthenticatedHttpRequest) -> Any:
@@ -64,7 +65,9 @@ def register_page_for(
     patient when known (the read is logged), else with the number only."""
     wards = _wards(request)
     form = RegisterEpisodeForm(
-        initial={"personnummer": personnummer, "admitted_at": _now()}, wards=wards, known=known
+        initial={"personnummer": format_personnummer(personnummer), "admitted_at": _now()},
+        wards=wards,
+        known=known,
     )
     if known is not None:
         _log_shown(request, known, wards[0])

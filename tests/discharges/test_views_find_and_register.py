@@ -51,7 +51,7 @@ def test_the_list_of_a_patients_episodes_offers_a_new_episode_filled_in(
     html = page.content.decode()
     assert page.status_code == 200
     form = page.context["form"]
-    assert form["personnummer"].value() == patient.personnummer
+    assert form["personnummer"].value() == format_personnummer(patient.personnummer)
     assert form["name"].value() == "Greta Lindqvist" and form.fields["name"].disabled
     assert form["address"].value() == "Storgatan 1, 903 26 Umeå"
     assert selected(html, "id_kommun") == "Umeå (2480)"
@@ -109,7 +109,7 @@ def test_a_personnummer_without_an_episode_of_mine_opens_the_register_form(
     unknown = new_personnummer()
     response = nurse.post(FIND_URL, {"personnummer": unknown})
     assert response.status_code == 200
-    assert response.context["form"]["personnummer"].value() == unknown
+    assert response.context["form"]["personnummer"].value() == format_personnummer(unknown)
     assert response.context["known_patient"] is None
     assert "Ingen patient med detta personnummer finns registrerad än." in (
         response.content.decode()
@@ -141,13 +141,17 @@ def test_the_municipality_menu_lists_the_regions_first(
 
 
 def test_the_list_finds_an_episode_by_its_reference(
-    make_episode: Callable[..., Episode], personas: Personas
+    make_episode: Callable[..., Episode], personas: Personas, advance: Callable[..., Episode]
 ) -> None:
     wanted, other = make_episode(), make_episode()
+    advance(wanted, "closed")  # a reference names one episode: found under "active" too
     nurse = login(personas.ward_nurse)
     for query in (f"SVU-{wanted.pk}", f"svu-{wanted.pk}", str(wanted.pk), f" SVU-{wanted.pk} "):
-        response = nurse.get(LIST_URL, {"status": "all", "q": query})
-        assert listed_ids(response) == {wanted.pk}, query
+        for status in ("all", "active"):
+            response = nurse.get(LIST_URL, {"status": status, "q": query})
+            assert listed_ids(response) == {wanted.pk}, (query, status)
+    # A name is searched under the status filter.
+    assert listed_ids(nurse.get(LIST_URL, {"status": "active", "q": "Testperson"})) == {other.pk}
     assert listed_ids(nurse.get(LIST_URL, {"status": "all", "q": "SVU-987654"})) == set()
     assert other.pk in listed_ids(nurse.get(LIST_URL, {"status": "all", "q": "Testperson"}))
     # Another ward's episode is not found by its number either.

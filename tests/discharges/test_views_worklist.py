@@ -173,3 +173,17 @@ def test_a_stale_one_click_acknowledgement_is_refused(
     )  # fmt: skip
     assert response.status_code == 409
     assert fresh(episode).homecoming_acknowledged_at is None
+
+
+def test_the_rows_escape_what_they_show(
+    make_episode: Callable[..., Episode],
+    make_patient: Callable[..., object],
+    personas: Personas,
+    advance: Callable[..., Episode],
+) -> None:
+    # The rows are built in Python (discharges/templatetags/worklist.py), not by the template.
+    episode = advance(make_episode(make_patient(name='<b onmouseover="x()">Eva</b>')), "noticed")
+    html = login(personas.kommun_planner).get(WORKLIST_URL).content.decode()
+    assert "<b onmouseover" not in html
+    assert "&lt;b onmouseover=&quot;x()&quot;&gt;Eva&lt;/b&gt;" in html
+    assert f'<a href="/episodes/{episode.pk}/">' in html
