@@ -365,7 +365,6 @@ def overdue_sip_invitations(user: User, today: date | None = None) -> QuerySet[E
     )
 
 
-
 # --- Follow-up: which kommuner a user may follow up (aggregates) and invoice (liability) ------
 
 # Region roles that see every kommun of the region's follow-up and liability.

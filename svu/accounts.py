@@ -6,6 +6,8 @@
 - ``LockoutHandler``: django-axes' database handler with two limits instead of one. A user
   name is locked after ``AXES_FAILURE_LIMIT`` failures; an address only after
   ``SVU_LOGIN_ADDRESS_LIMIT``, because a whole hospital may reach us through one address.
+- ``OneLoginAtATimeMiddleware``: logins of one user name take turns, so that parallel guesses
+  are counted one after the other; ``client_address``: the address behind trusted proxies.
 - ``lockout_response``: the page a locked-out login gets (429, in the user's language).
 - ``CommonWordPasswordValidator``: refuses a Swedish season, month or common word with digits
   and signs around it ("Sommar2026!"), which Django's English list does not know.

@@ -224,8 +224,13 @@ def _too_many(width: int) -> str:
 
 def _unreadable(number: int, problem: str, first: str | None, source: Source) -> Unreadable:
     """A csv module error as the row, column and reason it stands for."""
-    column = _open_quote_column(first or "", source) or "-"
-    if "field larger than field limit" in problem or "unexpected end of data" in problem:
+    opened = _open_quote_column(first or "", source)
+    column = opened or "-"
+    if "field larger than field limit" in problem and opened is None:
+        reason = _("a cell is longer than the %(n)s characters a cell may hold") % {
+            "n": csv.field_size_limit()
+        }
+    elif "field larger than field limit" in problem or "unexpected end of data" in problem:
         reason = _(
             'a quoted value is never closed: a " opens it and no " ends it, so the rest of '
             "the file would be one cell"

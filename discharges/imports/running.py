@@ -64,13 +64,12 @@ def import_file(
                 raise checker.errors.failure()  # leaving the block rolls everything back
             result = checker.result
             result.organisations = checker.context.created
+            result.dry_run = dry_run
             if dry_run:
-                result.dry_run = True
                 transaction.set_rollback(True)  # the organisations the rows would create
-                return result
-            _write(spool, _throttled(progress))
-        return result
-    raise AssertionError("unreachable")  # pragma: no cover (ExitStack does not swallow)
+            else:
+                _write(spool, _throttled(progress))
+    return result
 
 
 def import_csv(text: str, **options: object) -> ImportResult:

@@ -121,12 +121,12 @@ def _sip_held(data: SipHeld, event: EpisodeEvent) -> list[str]:
     return [_("Held %(date)s") % {"date": _d(data["held_date"])}]
 
 
-def _homecoming_proposed(data: HomecomingProposed, event: EpisodeEvent) -> list[str]:
-    return [_("Proposed homecoming %(time)s") % {"time": _dt(data["homecoming_at"])}]
-
-
 def _sip_held_recorded(data: SipHeldRecorded, event: EpisodeEvent) -> list[str]:
     return [_("Held %(date)s (no invitation recorded)") % {"date": _d(data["held_date"])}]
+
+
+def _homecoming_proposed(data: HomecomingProposed, event: EpisodeEvent) -> list[str]:
+    return [_("Proposed homecoming %(time)s") % {"time": _dt(data["homecoming_at"])}]
 
 
 def _homecoming(data: HomecomingAcknowledged, event: EpisodeEvent) -> list[str]:

@@ -218,6 +218,13 @@ def test_a_quote_never_closed_is_one_clear_error(
     assert not Patient.objects.exists()
 
 
+def test_a_cell_longer_than_the_csv_module_reads_is_one_clear_error(tmp_path: Path) -> None:
+    text = csv_text([minimal_row(), minimal_row(episode_id="B-2", hospital="x" * 140_000)])
+    assert refused(write(tmp_path / "long.csv", text)) == [
+        "row 3, column -: a cell is longer than the 131072 characters a cell may hold"
+    ]
+
+
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
@@ -309,3 +316,45 @@ def test_batches_share_what_the_file_has_seen(
         "row 6, column episode_id: duplicate of row 3"
     ]
     assert Episode.objects.count() == before
+
+
+# --- The progress bar --------------------------------------------------------------------------
+
+
+def test_the_progress_bar_shows_rows_rate_and_time_left_for_large_files(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.core.management.base import OutputWrapper
+
+    from discharges.management.commands import import_episodes
+
+    clock = iter([100.0, 110.0, 120.0, 130.0, 150.0])  # start, then one reading per update
+    monkeypatch.setattr(import_episodes.time, "monotonic", lambda: next(clock))
+    out = io.StringIO()
+    bar = import_episodes.ProgressBar(OutputWrapper(out))
+    bar.update("checking", 20_000, 0.25)  # 10 s for a quarter of about 80,000 rows
+    bar.update("checking", 40_000, 0.5)  # (not a terminal: a line each tenth)
+    bar.update("checking", 80_000, 1.0)
+    bar.update("writing", 40_000, 0.5)  # writing started when checking was last heard from
+    assert out.getvalue().splitlines() == [
+        "checking  [#######.......................]  25%      20,000 rows     2,000 rows/s  "
+        "0:00:30 left",
+        "checking  [###############...............]  50%      40,000 rows     2,000 rows/s  "
+        "0:00:20 left",
+        "checking  [##############################] 100%      80,000 rows     2,667 rows/s  "
+        "0:00:00 left",
+        "writing   [###############...............]  50%      40,000 rows     2,000 rows/s  "
+        "0:00:20 left",
+    ]
+
+
+def test_no_progress_bar_for_a_small_file() -> None:
+    from django.core.management.base import OutputWrapper
+
+    from discharges.management.commands import import_episodes
+
+    out = io.StringIO()
+    bar = import_episodes.ProgressBar(OutputWrapper(out))
+    bar.update("checking", 2_000, 0.4)  # about 5,000 rows
+    bar.update("writing", 5_000, 1.0)
+    assert out.getvalue() == ""

@@ -83,14 +83,18 @@ class ProgressBar:
         self.out = out
         self.tty = out.isatty()
         self.phase = ""
-        self.started = 0.0
+        # A phase starts when the one before it was last heard from (the first: now).
+        self.started = self.last = time.monotonic()
         self.tenth = -1
         self.shown = False
 
     def update(self, phase: str, rows: int, share: float) -> None:
         now = time.monotonic()
         if phase != self.phase:
-            self.phase, self.started, self.tenth = phase, now, -1
+            if self.phase:
+                self.started = self.last
+            self.phase, self.tenth = phase, -1
+        self.last = now
         if not self.shown and (share <= 0 or rows / share <= PROGRESS_FROM_ROWS):
             return
         self.shown = True
