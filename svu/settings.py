@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     # Apps depend one way: discharges <- payment <- analysis <- demo (tests/test_layers.py).
     "discharges",
+    "webhooks",
     "payment",
     "analysis",
     "demo",
@@ -318,6 +319,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "discharges.send_outbox",
         "schedule": 60.0,
     },
+    "webhooks-due": {
+        # Webhook deliveries whose next attempt is due (webhooks/services.py): retries, and
+        # any the outbox could not queue.
+        "task": "webhooks.deliver_due",
+        "schedule": 30.0,
+    },
     "access-log-check": {
         # The access log's hash chain (discharges/access_check.py); the admin alerts when broken.
         "task": "discharges.verify_access_log",
@@ -329,6 +336,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=0, minute=30, day_of_month=1),
     },
 }
+
+# Webhooks (webhooks/): how long one POST may take, how long a failing delivery is retried,
+# and whether a subscription may use plain http to a loopback address (tests, local trials).
+SVU_WEBHOOK_TIMEOUT = max(1, env_int("SVU_WEBHOOK_TIMEOUT", 5))
+SVU_WEBHOOK_RETRY_FOR = timedelta(hours=max(1, env_int("SVU_WEBHOOK_RETRY_HOURS", 24)))
+SVU_WEBHOOK_ALLOW_LOOPBACK_HTTP = env_bool("SVU_WEBHOOK_ALLOW_LOOPBACK_HTTP", DEBUG)
 
 # The key of the access log's hash chain (discharges/access_chain.py). Set it in production and
 # keep it with the backups' secrets: without it the key is derived from SECRET_KEY, and a new

@@ -11,7 +11,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 # Apps from the base up: a module may import its own app and those below it, never above.
-LAYERS = ("discharges", "payment", "analysis", "demo")
+LAYERS = ("discharges", "webhooks", "deviations", "payment", "analysis", "api", "demo")
+# Apps being built on branches of their own: their place is kept before they land.
+NOT_YET_MERGED = frozenset({"deviations", "api"})
 
 MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 80
@@ -54,6 +56,8 @@ def python_files(*folders: str) -> list[Path]:
 @pytest.mark.parametrize("app", LAYERS)
 def test_it_finds_no_app_importing_an_app_above_it(app: str) -> None:
     if not (ROOT / app).is_dir():
+        if app in NOT_YET_MERGED:
+            pytest.skip(f"the app {app} is not merged yet")
         pytest.fail(f"the app {app} is missing")
     problems = {
         str(path.relative_to(ROOT)): found
@@ -79,6 +83,8 @@ def test_it_finds_no_app_importing_an_app_above_it(app: str) -> None:
         ("analysis", "from payment import rules\nfrom discharges import selectors\n", []),
         ("demo", "from analysis.statistics import compute_statistics\n", []),
         ("discharges", "from .models import Episode\n", []),
+        ("discharges", "from webhooks import hooks\n", ["line 1: imports webhooks"]),
+        ("webhooks", "from discharges.signals import event_recorded\n", []),
     ],
 )
 def test_the_layer_check_catches_an_upward_import(
@@ -89,7 +95,8 @@ def test_the_layer_check_catches_an_upward_import(
 
 def _sizes() -> tuple[list[str], list[str]]:
     long_modules, long_functions = [], []
-    for path in python_files(*LAYERS, "svu", "bench", "tests"):
+    present = [app for app in LAYERS if (ROOT / app).is_dir()]
+    for path in python_files(*present, "svu", "bench", "tests"):
         if "migrations" in path.parts:
             continue
         source = path.read_text()

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from discharges import grants
+from discharges import grants, signals
 from discharges.bulk import new_instance
 from discharges.events import check_payload
 from discharges.models import Episode, EpisodeEvent, EventKind
@@ -193,6 +193,7 @@ class SingleRecorder:
             event.episode_id = episode.pk
             event.save()
             grants.sync_episode(episode)
+            signals.announce(event, grants.audience(episode))
         return episode
 
     def append(
@@ -214,8 +215,10 @@ class SingleRecorder:
             event = build_event(locked, actor, message, integration=unlimited)
             event.save()
             locked.save()
-            if grants.audience(locked) != before:
+            after = grants.audience(locked)
+            if after != before:
                 grants.sync_episode(locked)
+            signals.announce(event, after)
         # The caller's instance reflects the new state without another query.
         for field in Episode._meta.concrete_fields:
             setattr(episode, field.attname, getattr(locked, field.attname))
