@@ -322,7 +322,7 @@ CELERY_BEAT_SCHEDULE = {
     "webhooks-due": {
         # Webhook deliveries whose next attempt is due (webhooks/services.py): retries, and
         # any the outbox could not queue.
-        "task": "webhooks.deliver_due",
+        "task": "webhooks.tasks.deliver_due",
         "schedule": 30.0,
     },
     "access-log-check": {

@@ -1,11 +1,11 @@
 """Writes of the webhooks app: subscriptions, and the deliveries of events to them.
 
 A delivery is stored with the event (``queue_deliveries``, in the writing transaction) and
-sent by the ``webhooks.deliver`` task after the commit. Each attempt claims the delivery for
+sent by the ``webhooks.tasks.deliver`` task after the commit. Each attempt claims the delivery for
 a lease (so two workers never POST it at once), POSTs outside any transaction with a timeout,
 and records the outcome: delivered on a 2xx answer, else a next attempt after an exponential
 backoff (1 min, 2, 4, ... at most 2 h apart) until ``SVU_WEBHOOK_RETRY_FOR`` (a day) after the
-event was queued; then it is given up. The periodic ``webhooks.deliver_due`` queues what is
+event was queued; then it is given up. The periodic ``webhooks.tasks.deliver_due`` queues what is
 due.
 """
 
@@ -37,7 +37,8 @@ from webhooks.models import URL_MAX_LENGTH, Delivery, DeliveryStatus, Subscripti
 
 logger = logging.getLogger("svu.webhooks")
 
-DELIVER_TASK = "webhooks.deliver"
+# Named by its module: the outbox imports it by that name where it is not yet loaded.
+DELIVER_TASK = "webhooks.tasks.deliver"
 BACKOFF_FIRST = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=2)
 # How long an attempt holds its delivery: the POST's timeout and a margin.

@@ -9,7 +9,7 @@ from webhooks import services
 
 
 @shared_task(
-    name="webhooks.deliver",
+    name="webhooks.tasks.deliver",
     autoretry_for=(OperationalError,),
     retry_backoff=True,
     max_retries=3,
@@ -21,7 +21,7 @@ def deliver(delivery_id: int) -> str:
     return services.deliver(delivery_id)
 
 
-@shared_task(name="webhooks.deliver_due", ignore_result=True)
+@shared_task(name="webhooks.tasks.deliver_due", ignore_result=True)
 def deliver_due() -> int:
     """Queue the deliveries whose next attempt is due (Celery beat, every 30 s)."""
     return services.queue_due()
