@@ -69,6 +69,7 @@ bench: install
 	$(PY) bench/imports.py
 	$(PY) bench/analysis_pdf.py
 	$(PY) bench/dashboards.py
+	$(PY) bench/webhooks.py
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/staticfiles
