@@ -236,3 +236,28 @@ def test_the_same_event_and_subscription_cannot_have_two_deliveries(
             organisation=delivery.organisation,
             kind=delivery.kind,
         )
+
+
+def test_a_new_kommun_is_told_of_the_change_and_the_old_one_is_not(
+    org_tree: OrgTree,
+    personas: Personas,
+    episode: Episode,
+    receiver: Receiver,
+    subscribe: Subscribe,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    """Addressed by who may see the episode after the event: the kommun it moved to, not the
+    one it left (which no longer sees it)."""
+    send_notice(personas, episode, django_capture_on_commit_callbacks)
+    subscribe(org_tree.umea, receiver.url, [EventKind.RECIPIENTS_CHANGED])
+    subscribe(org_tree.skelleftea, receiver.url, [EventKind.RECIPIENTS_CHANGED])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_recipients(
+            actor=personas.ward_actor,
+            episode=episode,
+            kommun=org_tree.skelleftea,
+            health_centre=org_tree.hc_skelleftea,
+        )
+    assert [(r.json["kind"], r.json["organisation"]) for r in receiver.received] == [
+        ("recipients_changed", org_tree.skelleftea.pk)
+    ]
