@@ -78,7 +78,11 @@ def _pick(
 @login_required
 def liability(request: AuthenticatedHttpRequest) -> HttpResponse:
     kommuner, agreements = _scope(request)
-    context: dict[str, Any] = {"kommuner": kommuner, "agreements": agreements}
+    context: dict[str, Any] = {
+        "kommuner": kommuner,
+        "agreements": agreements,
+        "kommun_names": {k.code: k.name for k in kommuner},
+    }
     if not agreements:
         return render(request, "payment/liability.html", context)
     agreement = _pick(request, agreements, request.GET.get("agreement"))
