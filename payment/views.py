@@ -62,7 +62,12 @@ def _scope(request: AuthenticatedHttpRequest) -> tuple[list[Kommun], list[Agreem
     if not kommuner:
         raise Http404
     regions = {k.code[:2] for k in kommuner}
-    agreements = list(Agreement.objects.filter(region__code__in=regions).select_related("region"))
+    # The daily amounts read once: Agreement.terms() reads them, once per episode explained.
+    agreements = list(
+        Agreement.objects.filter(region__code__in=regions)
+        .select_related("region")
+        .prefetch_related("daily_amounts")
+    )
     return kommuner, agreements
 
 
