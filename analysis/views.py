@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from analysis import dashboards, exports
-from analysis.figures import OVERVIEW_FIELDS, Data, Viewer, load, viewer_for
+from analysis.figures import CELL_FIELDS, OVERVIEW_FIELDS, Data, Viewer, load, viewer_for
 from analysis.kommun_page import kommun_page
 from analysis.models import StatCareType
 from analysis.queries import BadQuery, Query, add_months, last_complete_month, parse_query
@@ -122,7 +122,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         return _bad_query(request, kommuner, exc)
     shown = [k for k in kommuner if not query.region or k.code.startswith(query.region)]
     viewer = viewer_for(request.user)
-    data = load(shown, query, fields=OVERVIEW_FIELDS)
+    data = load(shown, query, fields=OVERVIEW_FIELDS, cell_fields=CELL_FIELDS)
     params = query.params()
     pattern = reverse("analysis:kommun", args=["0000"])  # once, not once per kommun
 
@@ -190,7 +190,7 @@ def export(request: AuthenticatedHttpRequest, table: str, fmt: str) -> HttpRespo
     shown = [k for k in kommuner if not query.region or k.code.startswith(query.region)]
     if table not in dashboards.OVERVIEW_TABLES:
         raise Http404
-    data = load(shown, query, fields=OVERVIEW_FIELDS)
+    data = load(shown, query, fields=OVERVIEW_FIELDS, cell_fields=CELL_FIELDS)
     chosen = dashboards.overview_table(table, data, viewer_for(request.user), _title(shown))
     scope = f"region-{query.region}" if query.region else "alla-kommuner"
     if len(_regions(shown)) == 1:

@@ -32,9 +32,9 @@ from tests.conftest import Personas, login, make_user
 
 OVERVIEW = reverse("analysis:dashboard")
 # The overview's ceiling: session, user, OTP device, memberships, membership regions, the
-# kommuner in scope, statistics, computed_at, liability, agreements, population, and the
-# analyses' notices (two, on the start page).
-OVERVIEW_MAX = 13
+# kommuner in scope, statistics, their sums, computed_at, liability, its sums, agreements,
+# population, and the analyses' notices (two, on the start page).
+OVERVIEW_MAX = 15
 
 
 def count_queries(client: Client, url: str) -> int:
