@@ -2,7 +2,8 @@
 in scope for a period and care type, in a fixed number of queries whatever their number, and
 who may see which figure (``Viewer``).
 
-Reads (``load``): the statistics rows (one query), the liability rows (one), the agreements of
+Reads (``load``): the statistics rows (one query), their sums by kommun and by month (one: the
+database adds them up), the liability rows and their sums by kommun (two), the agreements of
 the regions (one, for the thresholds) and the population aged 65+ (one). Nothing is computed
 from episodes here: the statistics run stored both tables (``analysis.statistics``).
 """
@@ -18,6 +19,7 @@ from fractions import Fraction
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db.models import Count, IntegerField, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import ExtractMonth, ExtractYear
 
 from analysis.models import MonthlyStatistic
@@ -185,12 +187,11 @@ class Data:
     thresholds: dict[str, Decimal] = field(default_factory=dict)  # region code -> threshold
     agreements: dict[str, Agreement] = field(default_factory=dict)  # region code -> latest
     computed_at: datetime | None = None
-    # The stored counts as tuples, by kommun code and by month, for the sums.
-    rows_by_kommun: dict[str, list[tuple[int, ...]]] = field(default_factory=dict)
-    rows_by_month: dict[date, list[tuple[int, ...]]] = field(default_factory=dict)
+    # The database's sums: over the period by kommun code, over the kommuner by month.
+    kommun_totals: dict[str, Counts] = field(default_factory=dict)
+    month_totals: dict[date, Counts] = field(default_factory=dict)
     # Ready days by (kommun code, population year), for the per-1,000 figure of the period.
     days_by_year: dict[tuple[str, int], int] = field(default_factory=dict)
-    region_totals: dict[date, Counts] | None = None  # region_counts, once computed
     period_liabilities: dict[str, Liability] = field(default_factory=dict)  # per kommun code
     region_thousands: dict[date, Decimal | None] = field(default_factory=dict)  # per month
 
@@ -237,97 +238,163 @@ def _decimal(value: Fraction) -> Decimal:
     return ratio(value.numerator, value.denominator) or Decimal(0)
 
 
-# What the overview shows of each kommun-month; the kommun page reads every stored count.
+# What the overview shows of the kommuner; the kommun page reads every stored count.
 OVERVIEW_FIELDS = ("episodes", "ready_days", "episodes_3plus", "same_day", "episodes_1plus")
+# What the overview shows of each kommun-month (the heat map and the trends: the average).
+CELL_FIELDS = ("episodes", "ready_days")
+
+# The groups of the statistics' sums (``_load_sums``).
+_BY_KOMMUN_YEAR, _BY_MONTH = 0, 1
 
 
-def load(kommuner: list[Kommun], query: Query, *, fields: tuple[str, ...] = COUNT_FIELDS) -> Data:
-    """The period's stored rows of ``kommuner``: five queries, whatever their number. Only the
-    counts named in ``fields`` are read (the others read 0): the overview needs five."""
+def load(
+    kommuner: list[Kommun],
+    query: Query,
+    *,
+    fields: tuple[str, ...] = COUNT_FIELDS,
+    cell_fields: tuple[str, ...] | None = None,
+    free_cells: bool = True,
+) -> Data:
+    """The period's stored rows of ``kommuner`` and their sums, in a fixed number of queries
+    whatever their number: each kommun-month's ``cell_fields`` (default ``fields``), and the
+    sums of ``fields`` over the months of each kommun and over the kommuner of each month,
+    added up by the database (``_load_sums``); the liability likewise. The counts not read
+    read 0: the overview needs five, and two of each kommun-month. ``free_cells=False``: the
+    liability of the months that are not free only (the overview shades the liable ones).
+
+    The kommuner are filtered by their ids (a subquery of the scope instead made PostgreSQL
+    hash-join the kommun table: twice the execution time at 290 kommuner)."""
     data = Data(kommuner=kommuner, query=query)
     code_of = {k.organisation_ptr_id: k.code for k in kommuner}
     period = {"kommun_id__in": list(code_of), "month__gte": query.first, "month__lte": query.last}
     # Unordered: the models' ordering would join the kommun table and sort, for nothing.
     stats = MonthlyStatistic.objects.filter(care_type=query.care_type, **period).order_by()
-    # ``fields`` are the first counts, in order: the rest are 0, and a row's tuple is short.
-    assert fields[:2] == COUNT_FIELDS[:2] and fields == COUNT_FIELDS[: len(fields)]  # noqa: S101
-    by_kommun, by_month = data.rows_by_kommun, data.rows_by_month
+    cells = cell_fields or fields
+    # The counts read are the first of COUNT_FIELDS, in order: a row's tuple is short.
+    for names in (fields, cells):
+        assert names[:2] == COUNT_FIELDS[:2] and names == COUNT_FIELDS[: len(names)]  # noqa: S101
     # Months come as numbers (year * 12 + month - 1), read by psycopg in C, not as dates
     # through the project's clamping date loader (discharges/db.py), 7,500 a country's page.
     month_of = {m.year * 12 + m.month - 1: m for m in query.months}
-    year_of = {index: population_year(m.year) for index, m in month_of.items()}
     index = ExtractYear("month") * 12 + ExtractMonth("month") - 1
-    rows = stats.annotate(index=index).values_list("kommun_id", "index", "sip_days_median", *fields)
+    rows = stats.annotate(index=index).values_list("kommun_id", "index", "sip_days_median", *cells)
     for kommun_id, number, median, *values in rows:
-        code, month = code_of[kommun_id], month_of[number]
-        row = tuple(values)
-        data.counts[(code, month)] = Counts(*row)
+        key = (code_of[kommun_id], month_of[number])
+        data.counts[key] = Counts(*values)
         if median is not None:
-            data.medians[(code, month)] = median
-        by_kommun.setdefault(code, []).append(row)
-        by_month.setdefault(month, []).append(row)
-        key = (code, year_of[number])
-        data.days_by_year[key] = data.days_by_year.get(key, 0) + row[1]  # ready_days
+            data.medians[key] = median
+    _load_sums(data, stats, fields, code_of, month_of)
     # One run stores every row at once: any row tells when.
     data.computed_at = next(
         iter(MonthlyStatistic.objects.order_by().values_list("computed_at", flat=True)[:1]), None
     )
     liabilities = MonthlyLiability.objects.filter(care_type=query.care_type, **period).order_by()
-    for kommun_id, number, state, days, amount in liabilities.annotate(index=index).values_list(
+    _load_liability(data, liabilities, code_of, month_of, free_cells=free_cells)
+    _load_terms(data, kommuner, code_of)
+    return data
+
+
+def _load_sums(
+    data: Data,
+    stats: QuerySet[MonthlyStatistic],
+    fields: tuple[str, ...],
+    code_of: dict[int, str],
+    month_of: dict[int, date],
+) -> None:
+    """The sums of ``fields`` by kommun and year (the period's figures of a kommun, and its
+    ready days by population year) and by month (the region's), in one query: the two
+    GROUP BYs joined by UNION ALL, each row marked with its group."""
+    sums = {f"sum_{name}": Sum(name) for name in fields}
+    group = functools.partial(Value, output_field=IntegerField())
+    by_kommun_year = (
+        stats.values("kommun_id", part=ExtractYear("month"))
+        .annotate(group=group(_BY_KOMMUN_YEAR), **sums)
+        .values_list("group", "kommun_id", "part", *sums)
+    )
+    by_month = (
+        stats.values(part=ExtractYear("month") * 12 + ExtractMonth("month") - 1)
+        .annotate(group=group(_BY_MONTH), no_kommun=group(0), **sums)
+        .values_list("group", "no_kommun", "part", *sums)
+    )
+    for kind, kommun_id, part, *values in by_kommun_year.union(by_month, all=True):
+        counts = Counts(*(int(v or 0) for v in values))
+        if kind == _BY_MONTH:
+            data.month_totals[month_of[part]] = counts
+            continue
+        code = code_of[kommun_id]
+        data.days_by_year[(code, population_year(part))] = counts.ready_days
+        total = data.kommun_totals.setdefault(code, Counts())
+        total.add(counts)
+
+
+def _load_liability(
+    data: Data,
+    liabilities: QuerySet[MonthlyLiability],
+    code_of: dict[int, str],
+    month_of: dict[int, date],
+    *,
+    free_cells: bool,
+) -> None:
+    """Each kommun-month's state (the shading, the heat table's "B"; with ``free_cells``
+    False only the months not free), and the period's liable days, amount and liable months
+    of each kommun summed by the database, with the state of its last stored month."""
+    index = ExtractYear("month") * 12 + ExtractMonth("month") - 1
+    cells = liabilities if free_cells else liabilities.exclude(state=LiabilityState.FREE)
+    for kommun_id, number, state, days, amount in cells.annotate(index=index).values_list(
         "kommun_id", "index", "state", "liable_days", "amount_sek"
     ):
         liable = int(state == LiabilityState.LIABLE)
         data.liability[(code_of[kommun_id], month_of[number])] = Liability(
             state, days, amount, liable
         )
+    totals = (
+        liabilities.values("kommun_id")
+        .annotate(
+            days=Sum("liable_days"),
+            amount=Sum("amount_sek"),
+            liable=Count("pk", filter=Q(state=LiabilityState.LIABLE)),
+            latest=Max(index),
+        )
+        .values_list("kommun_id", "days", "amount", "liable", "latest")
+    )
+    for kommun_id, days, amount, liable, latest in totals:
+        code = code_of[kommun_id]
+        # The period's state is its last stored month's (a month not read is free).
+        last = data.liability.get((code, month_of[int(latest)]))
+        final = last.state if last is not None else LiabilityState.FREE
+        data.period_liabilities[code] = Liability(final, int(days), int(amount), int(liable))
+
+
+def _load_terms(data: Data, kommuner: list[Kommun], code_of: dict[int, str]) -> None:
+    """The agreements' thresholds and the population aged 65+ of the period's years."""
     regions = sorted({k.code[:2] for k in kommuner})
     for agreement in Agreement.objects.filter(region__code__in=regions).select_related("region"):
         current = data.agreements.get(agreement.region.code)
         if current is None or agreement.first_month > current.first_month:
             data.agreements[agreement.region.code] = agreement  # the latest in force
             data.thresholds[agreement.region.code] = agreement.threshold_days
-    years = sorted({population_year(m.year) for m in query.months})
+    years = sorted({population_year(m.year) for m in data.query.months})
     for kommun_id, year, inhabitants in (
         KommunPopulation.objects.filter(kommun_id__in=list(code_of), year__in=years)
         .order_by()
         .values_list("kommun_id", "year", "inhabitants_65plus")
     ):
         data.population[(code_of[kommun_id], year)] = inhabitants
-    return data
-
-
-def summed(rows: list[tuple[int, ...]]) -> Counts:
-    """The sum of stored rows (column by column, in C: a page sums thousands of them); the
-    rows hold the first counts of ``COUNT_FIELDS``, as many as ``load`` read."""
-    return Counts(*map(sum, zip(*rows, strict=True))) if rows else Counts()
 
 
 def period_counts(data: Data, kommun: Kommun) -> Counts:
-    return summed(data.rows_by_kommun.get(kommun.code, []))
+    """The kommun's counts summed over the period (by the database: ``_load_sums``)."""
+    return data.kommun_totals.get(kommun.code) or Counts()
 
 
 def period_liability(data: Data, kommun: Kommun) -> Liability:
     """Liable days, amount and liable months over the period; the state of its last month."""
-    cached = data.period_liabilities.get(kommun.code)
-    if cached is not None:
-        return cached
-    total = Liability()
-    for month in data.query.months:
-        month_liability = data.liability.get((kommun.code, month))
-        if month_liability is not None:
-            total.liable_days += month_liability.liable_days
-            total.amount_sek += month_liability.amount_sek
-            total.liable_months += month_liability.liable_months
-            total.state = month_liability.state
-    data.period_liabilities[kommun.code] = total
-    return total
+    return data.period_liabilities.get(kommun.code) or Liability()
 
 
 def region_counts(data: Data) -> dict[date, Counts]:
-    """The sums over every kommun in scope, per month (computed once per page)."""
-    if data.region_totals is None:
-        data.region_totals = {month: summed(rows) for month, rows in data.rows_by_month.items()}
-    return data.region_totals
+    """The sums over every kommun in scope, per month (by the database: ``_load_sums``)."""
+    return data.month_totals
 
 
 def region_per_thousand(data: Data, month: date) -> Decimal | None:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from analysis import dashboards, exports
-from analysis.figures import OVERVIEW_FIELDS, Data, Viewer, load, viewer_for
+from analysis.figures import CELL_FIELDS, OVERVIEW_FIELDS, Data, Viewer, load, viewer_for
 from analysis.kommun_page import kommun_page
 from analysis.models import StatCareType
 from analysis.queries import BadQuery, Query, add_months, last_complete_month, parse_query
@@ -43,6 +43,12 @@ def _regions(kommuner: list[Kommun]) -> list[Region]:
 def _read(request: AuthenticatedHttpRequest, kommuner: list[Kommun]) -> Query:
     today = timezone.localdate()
     return parse_query(request.GET, today=today, regions={r.code for r in _regions(kommuner)})
+
+
+def _load_overview(shown: list[Kommun], query: Query) -> Data:
+    """The overview's stored rows: five counts, two of each kommun-month, and the liability
+    of the months not free (the liable ones are shaded)."""
+    return load(shown, query, fields=OVERVIEW_FIELDS, cell_fields=CELL_FIELDS, free_cells=False)
 
 
 def _title(kommuner: list[Kommun]) -> str:
@@ -122,7 +128,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         return _bad_query(request, kommuner, exc)
     shown = [k for k in kommuner if not query.region or k.code.startswith(query.region)]
     viewer = viewer_for(request.user)
-    data = load(shown, query, fields=OVERVIEW_FIELDS)
+    data = _load_overview(shown, query)
     params = query.params()
     pattern = reverse("analysis:kommun", args=["0000"])  # once, not once per kommun
 
@@ -190,7 +196,7 @@ def export(request: AuthenticatedHttpRequest, table: str, fmt: str) -> HttpRespo
     shown = [k for k in kommuner if not query.region or k.code.startswith(query.region)]
     if table not in dashboards.OVERVIEW_TABLES:
         raise Http404
-    data = load(shown, query, fields=OVERVIEW_FIELDS)
+    data = _load_overview(shown, query)
     chosen = dashboards.overview_table(table, data, viewer_for(request.user), _title(shown))
     scope = f"region-{query.region}" if query.region else "alla-kommuner"
     if len(_regions(shown)) == 1:

@@ -14,7 +14,8 @@ from typing import Any
 
 from django.contrib.auth.models import Permission, User
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -32,17 +33,13 @@ from discharges.models import (
     EpisodeGroupObjectPermission,
     EpisodeStatus,
     EventKind,
-    HealthCentre,
-    Hospital,
     Kommun,
     Membership,
     Organisation,
     OrganisationKind,
     PatientIdentityChange,
     Receipt,
-    Region,
     Role,
-    Ward,
 )
 
 
@@ -371,29 +368,32 @@ def overdue_sip_invitations(user: User, today: date | None = None) -> QuerySet[E
 REGION_FOLLOW_UP_ROLES = (Role.PROCESS_LEAD, Role.JOINT_GROUP, Role.ADMIN)
 
 
-# Where each kind of organisation finds its region's code (a kommun's is its own code's start).
-_REGION_CODE_PATH = {
-    OrganisationKind.REGION: (Region, "code"),
-    OrganisationKind.KOMMUN: (Kommun, "region__code"),
-    OrganisationKind.HOSPITAL: (Hospital, "region__code"),
-    OrganisationKind.WARD: (Ward, "hospital__region__code"),
-    OrganisationKind.HEALTH_CENTRE: (HealthCentre, "region__code"),
-}
+# Where each kind of organisation finds its region's code, from the organisation's row.
+_REGION_CODE_PATHS = (
+    "as_region__code",
+    "as_kommun__region__code",
+    "as_hospital__region__code",
+    "as_ward__hospital__region__code",
+    "as_health_centre__region__code",
+)
 
 
 def membership_regions(user: User) -> dict[int, str]:
-    """The region code of each organisation the user is a member of: one query per kind of
-    organisation among the memberships (``Organisation.region_code`` costs one per membership,
+    """The region code of each organisation the user is a member of: one query whatever the
+    number and kinds of memberships (``Organisation.region_code`` costs one per membership,
     21 for a member of every region), cached on the user object for the request."""
     cached: dict[int, str] | None = getattr(user, "_svu_membership_regions", None)
     if cached is None:
+        ids = sorted({m.organisation_id for m in memberships_of(user)})
         cached = {}
-        by_kind: dict[str, set[int]] = {}
-        for m in memberships_of(user):
-            by_kind.setdefault(m.organisation.kind, set()).add(m.organisation_id)
-        for kind, ids in sorted(by_kind.items()):
-            model, path = _REGION_CODE_PATH[OrganisationKind(kind)]
-            cached.update(model.objects.filter(pk__in=ids).values_list("pk", path))
+        if ids:
+            rows = (
+                Organisation.objects.filter(pk__in=ids)
+                .order_by()
+                .annotate(region=Coalesce(*(F(path) for path in _REGION_CODE_PATHS)))
+                .values_list("pk", "region")
+            )
+            cached = {pk: code for pk, code in rows if code is not None}
         user._svu_membership_regions = cached  # type: ignore[attr-defined]
     return cached
 

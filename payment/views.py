@@ -62,7 +62,12 @@ def _scope(request: AuthenticatedHttpRequest) -> tuple[list[Kommun], list[Agreem
     if not kommuner:
         raise Http404
     regions = {k.code[:2] for k in kommuner}
-    agreements = list(Agreement.objects.filter(region__code__in=regions).select_related("region"))
+    # The daily amounts read once: Agreement.terms() reads them, once per episode explained.
+    agreements = list(
+        Agreement.objects.filter(region__code__in=regions)
+        .select_related("region")
+        .prefetch_related("daily_amounts")
+    )
     return kommuner, agreements
 
 
@@ -78,7 +83,11 @@ def _pick(
 @login_required
 def liability(request: AuthenticatedHttpRequest) -> HttpResponse:
     kommuner, agreements = _scope(request)
-    context: dict[str, Any] = {"kommuner": kommuner, "agreements": agreements}
+    context: dict[str, Any] = {
+        "kommuner": kommuner,
+        "agreements": agreements,
+        "kommun_names": {k.code: k.name for k in kommuner},
+    }
     if not agreements:
         return render(request, "payment/liability.html", context)
     agreement = _pick(request, agreements, request.GET.get("agreement"))

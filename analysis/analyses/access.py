@@ -32,6 +32,7 @@ from discharges.choices import SENDING_ROLE_BY_KIND
 from discharges.models import Organisation, OrganisationKind, Role
 from discharges.selectors import (
     can_see_details,
+    membership_regions,
     memberships_of,
     party_for_user,
     party_memberships,
@@ -56,13 +57,19 @@ def region_roles(user: User) -> dict[str, tuple[str, Organisation]]:
 
 def _region_roles(user: User) -> dict[str, tuple[str, Organisation]]:
     found: dict[str, tuple[str, Organisation]] = {}
-    for membership in memberships_of(user):
-        org = membership.organisation
-        if org.kind not in (OrganisationKind.REGION, OrganisationKind.HOSPITAL):
-            continue
-        level = {Role.PROCESS_LEAD: LEAD, Role.JOINT_GROUP: GROUP}.get(Role(membership.role))
-        code = org.region_code
-        if level is None or code is None:
+    levels = {Role.PROCESS_LEAD: LEAD, Role.JOINT_GROUP: GROUP}
+    follow_up = [
+        (membership.organisation, level)
+        for membership in memberships_of(user)
+        if membership.organisation.kind in (OrganisationKind.REGION, OrganisationKind.HOSPITAL)
+        and (level := levels.get(Role(membership.role))) is not None
+    ]
+    # The region codes of all memberships in one query per kind of organisation (shared with
+    # the follow-up's scope), not ``Organisation.region_code``'s one query per membership.
+    codes = membership_regions(user) if follow_up else {}
+    for org, level in follow_up:
+        code = codes.get(org.pk)
+        if code is None:
             continue
         if code not in found or (level == LEAD and found[code][0] == GROUP):
             found[code] = (level, org)

@@ -178,18 +178,19 @@ def liability_of_six_months(
     expect(rows).to_have_count(6)
     liable = rows.filter(has_text=f"{month:%Y-%m}")
     cells = liable.locator("td")
-    expect(cells.nth(0)).to_have_text("2480")
+    expect(cells.nth(0)).to_have_text("Umeå")  # the name, not the code
     expect(cells.nth(3)).to_have_text("3")
     expect(cells.nth(4)).to_have_text("7")
     expect(cells.nth(5)).to_have_text("2,33")
     expect(cells.nth(7)).to_have_class("state-liable")
     expect(cells.nth(7)).to_have_text(sv("Liable"))
     expect(cells.nth(8)).to_have_text("7")
-    expect(cells.nth(9)).to_have_text(str(amount_sek))
+    kronor = f"{amount_sek:,}".replace(",", "\u00a0") + "\u00a0kr"  # 65 100 kr
+    expect(cells.nth(9)).to_have_text(kronor)
     free = rows.filter(has_text=f"{months_back(2):%Y-%m}")
     expect(free.locator("td").nth(7)).to_have_class("state-free")
     expect(free.locator("td").nth(8)).to_have_text("0")
-    expect(page.locator("#liability-rows tfoot")).to_contain_text(str(amount_sek))
+    expect(page.locator("#liability-rows tfoot")).to_contain_text(kronor)
     page.screenshot(path=tmp_path / "liability.png", full_page=True)
     assert (tmp_path / "liability.png").stat().st_size > 10_000
     return liable
