@@ -118,7 +118,7 @@ class InvoiceLine(models.Model):
 
 
 class DisputeStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Awaiting answer")
     ACCEPTED = "accepted", _("Accepted")
     REJECTED = "rejected", _("Rejected")
 

@@ -248,7 +248,7 @@ class Migration(migrations.Migration):
                     "status",
                     models.CharField(
                         choices=[
-                            ("open", "Open"),
+                            ("open", "Awaiting answer"),
                             ("accepted", "Accepted"),
                             ("rejected", "Rejected"),
                         ],

@@ -11,11 +11,11 @@ day in 2026), Umeå (2480) stays imported as a region would:
 March for Umeå: 7 days, 65 100 kr.
 """
 
+# ruff: noqa: F401, F811 (fixtures imported from tests.payment.signing_data are parameters)
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import AbstractUser
@@ -43,66 +43,16 @@ from payment.signing import (
     sign,
 )
 from tests.conftest import OrgTree, Personas, make_user
-from tests.csvfiles import import_rows, load_agreement, stay
-
-MARCH, APRIL = date(2026, 3, 1), date(2026, 4, 1)
-
-AGREEMENT_TOML = """
-name = "vb-per-episode"
-title = "Test: per episode in region 24"
-region = "24"
-first_month = "2026-01"
-model = "per_episode"
-separate_care_types = false
-sip_invitation_required = true
-sip_invitation_days = 3
-notice_cutoff = "12:00"
-liability_from_day = 3
-
-[daily_amounts]
-2026 = 9300
-"""
-
-
-@pytest.fixture
-def agreement(personas: Personas, tmp_path: Path) -> Agreement:
-    path = tmp_path / "agreement.toml"
-    path.write_text(AGREEMENT_TOML, encoding="utf-8")
-    load_agreement(path)
-    import_rows(
-        tmp_path,
-        [
-            stay("U-1", 1, date(2026, 3, 2), date(2026, 3, 5)),
-            stay("U-2", 2, date(2026, 3, 10), date(2026, 3, 16)),
-            stay("S-1", 3, date(2026, 3, 10), date(2026, 3, 13), kommun="2482"),
-        ],
-    )
-    return Agreement.objects.get(name="vb-per-episode")
-
-
-@pytest.fixture
-def admin(org_tree: OrgTree) -> AbstractUser:
-    """The region's systemförvaltare."""
-    user = make_user("systemforvaltare")
-    services.add_membership(user=user, organisation=org_tree.region, role=Role.ADMIN)
-    return user
-
-
-@pytest.fixture
-def add_stays(tmp_path: Path) -> Callable[..., None]:
-    def add(*rows: dict[str, str]) -> None:
-        import_rows(tmp_path, list(rows), name="later.csv")
-
-    return add
-
-
-def lines(basis: InvoiceBasis) -> dict[tuple[str, str], tuple[int, int]]:
-    return {(line.reference, line.kind): (line.days, line.amount_sek) for line in basis.lines.all()}
-
-
-def sign_both(admin: AbstractUser, planner: AbstractUser, basis: InvoiceBasis) -> InvoiceBasis:
-    sign(admin, basis.pk, REGION)
-    return sign(planner, basis.pk, KOMMUN)
+from tests.csvfiles import stay
+from tests.payment.signing_data import (  # fixtures: agreement, admin, add_stays
+    APRIL,
+    MARCH,
+    add_stays,
+    admin,
+    agreement,
+    lines,
+    sign_both,
+)
 
 
 def test_the_proposal_is_a_snapshot_of_the_months_liable_days(
