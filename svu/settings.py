@@ -59,8 +59,10 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    # Apps depend one way: discharges <- payment <- analysis <- demo (tests/test_layers.py).
+    # Apps depend one way: discharges <- deviations <- payment <- analysis <- demo
+    # (tests/test_layers.py, LAYERS).
     "discharges",
+    "deviations",
     "payment",
     "analysis",
     "demo",
