@@ -107,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "discharges.context_processors.memberships",
                 "analysis.analyses.context.analyses",
+                "deviations.context.deviations_menu",
                 "svu.sessions.idle_timeout",
             ],
         },
