@@ -98,11 +98,18 @@ class InvoiceLine(models.Model):
         verbose_name_plural = _("invoice basis lines")
         ordering = ["basis", "kind", "adjusts_month", "reference"]
         constraints = [
+            # Partial constraints, as SQLite has no NULLS NOT DISTINCT: one month line per
+            # episode, one adjustment per episode and adjusted month.
             models.UniqueConstraint(
-                fields=["basis", "episode", "kind", "adjusts_month"],
-                name="invoice_line_unique_episode",
-                nulls_distinct=False,
-            )
+                fields=["basis", "episode"],
+                condition=models.Q(kind="month"),
+                name="invoice_line_unique_month",
+            ),
+            models.UniqueConstraint(
+                fields=["basis", "episode", "adjusts_month"],
+                condition=models.Q(kind="adjustment"),
+                name="invoice_line_unique_adjustment",
+            ),
         ]
 
     def __str__(self) -> str:
