@@ -33,6 +33,8 @@ def parties(episode: Episode) -> list[int]:
 
 def _text(value: str, field: str) -> str:
     text = (value or "").strip()
+    if "\x00" in text:
+        raise DeviationError(field, _("The text holds a character that is not allowed (NUL)."))
     if not text:
         raise DeviationError(field, _("Write what happened."))
     if len(text) > DESCRIPTION_MAX_LENGTH:

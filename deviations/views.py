@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from deviations import selectors, services
 from deviations.models import Category, Deviation
 from discharges.access_log import log_access
+from discharges.forms import MAX_ID
 from discharges.http import AuthenticatedHttpRequest
 from discharges.models import AccessAction, Episode
 from discharges.selectors import get_visible_episode, visible_episodes
@@ -32,6 +33,8 @@ def _episode_url(episode_id: int) -> str:
 @login_required
 @require_POST
 def file_view(request: AuthenticatedHttpRequest, episode_id: int) -> HttpResponse:
+    if episode_id > MAX_ID:
+        raise Http404
     episode = get_visible_episode(request.user, episode_id)
     data = {
         "category": request.POST.get("category", ""),
@@ -39,7 +42,8 @@ def file_view(request: AuthenticatedHttpRequest, episode_id: int) -> HttpRespons
         "description": request.POST.get("description", ""),
     }
     try:
-        concerns = int(data["concerns"]) if data["concerns"].isdigit() else None
+        raw = data["concerns"]
+        concerns = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None
         services.file_deviation(
             request.user,
             episode,
@@ -64,6 +68,8 @@ def file_view(request: AuthenticatedHttpRequest, episode_id: int) -> HttpRespons
 @login_required
 @require_POST
 def answer_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    if pk > MAX_ID:
+        raise Http404
     deviation = (
         Deviation.objects.filter(pk=pk, episode__in=visible_episodes(request.user))
         .select_related("episode", "concerns", "filed_by_organisation")
@@ -89,8 +95,10 @@ def deviation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if category in Category.values:
         qs = qs.filter(category=category)
     kommun = request.GET.get("kommun", "")
-    if kommun.isdigit() and len(kommun) == 4:
+    if kommun.isascii() and kommun.isdigit() and len(kommun) == 4:
         qs = qs.filter(episode__kommun__code=kommun)
+    else:
+        kommun = ""  # not a kommun code: ignored, and not shown back
     rows = list(qs[:LIST_LIMIT])
     own = set(
         visible_episodes(request.user)

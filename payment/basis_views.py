@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from discharges.access_log import log_access
 from discharges.exports import XLSX_CONTENT_TYPE
+from discharges.forms import MAX_ID
 from discharges.http import AuthenticatedHttpRequest
 from discharges.models import AccessAction, Episode, Kommun
 from discharges.selectors import follow_up_kommuner
@@ -85,6 +86,8 @@ class Target:
 
 
 def _target(request: AuthenticatedHttpRequest, name: str, kommun: str, month: str) -> Target:
+    if not (kommun.isascii() and kommun.isdigit() and len(kommun) == 4):
+        raise Http404
     target = follow_up_kommuner(request.user, liability=True).filter(code=kommun).first()
     agreement = Agreement.objects.filter(name=name).select_related("region").first()
     if target is None or agreement is None or not agreement.covers(target.code):
@@ -177,10 +180,15 @@ def _act(request: AuthenticatedHttpRequest, target: Target, action: Any) -> Http
 
 
 def _int(value: str | None, field: str) -> int:
-    try:
-        return int(value or "")
-    except ValueError as exc:
-        raise signing.SigningError(field, _("Give a whole number.")) from exc
+    """A whole number a database column holds (a larger one would overflow the query)."""
+    raw = (value or "").strip()
+    digits = raw.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > len(str(MAX_ID)):
+        raise signing.SigningError(field, _("Give a whole number."))
+    number = int(raw)
+    if abs(number) > MAX_ID:
+        raise signing.SigningError(field, _("Give a whole number."))
+    return number
 
 
 def _existing(target: Target) -> InvoiceBasis:

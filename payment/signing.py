@@ -123,6 +123,8 @@ def _event(
 
 def _reason(value: str, field: str, *, required: bool = True) -> str:
     text = (value or "").strip()
+    if "\x00" in text:
+        raise SigningError(field, _("The text holds a character that is not allowed (NUL)."))
     if required and not text:
         raise SigningError(field, _("Give a reason."))
     if len(text) > REASON_MAX_LENGTH:
