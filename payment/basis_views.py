@@ -17,6 +17,8 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -33,7 +35,7 @@ from discharges.selectors import follow_up_kommuner
 from payment import rules, signing
 from payment.basis_downloads import basis_pdf, basis_xlsx
 from payment.basis_lines import totals
-from payment.basis_models import InvoiceBasis, InvoiceDispute
+from payment.basis_models import InvoiceBasis, InvoiceDispute, InvoiceLine
 from payment.models import Agreement
 from payment.reports import ReportError, parse_month
 
@@ -44,6 +46,8 @@ class MonthEntry:
     month: date
     basis: InvoiceBasis | None
     may_open: bool
+    days: int | None = None  # the basis's liable days and amount as they stand
+    amount_sek: int | None = None
 
 
 def basis_section(
@@ -66,14 +70,23 @@ def basis_section(
             agreement=agreement, kommun__in=covered, month__in=months
         )
     }
-    is_admin = signing.region_admin(user, agreement) is not None
-    entries = [
-        MonthEntry(
-            k, m, bases.get((k.pk, m)), is_admin or signing.kommun_member(user, k) is not None
+    sums = {
+        row["basis"]: (row["total_days"], row["total_amount"])
+        for row in InvoiceLine.objects.filter(basis__in=list(bases.values()))
+        .values("basis")
+        .annotate(
+            total_days=Sum(Coalesce("agreed_days", "computed_days")),
+            total_amount=Sum(Coalesce("agreed_amount", "computed_amount")),
         )
-        for k in covered
-        for m in months
-    ]
+    }
+    is_admin = signing.region_admin(user, agreement) is not None
+    entries = []
+    for k in covered:
+        for m in months:
+            basis = bases.get((k.pk, m))
+            days, amount = sums.get(basis.pk, (0, 0)) if basis is not None else (None, None)
+            may_open = is_admin or signing.kommun_member(user, k) is not None
+            entries.append(MonthEntry(k, m, basis, may_open, days, amount))
     return entries, is_admin
 
 

@@ -151,6 +151,8 @@ def test_the_liability_page_has_a_section_per_month_with_its_state(
     page = login(personas.kommun_planner).get(reverse("payment:liability"), period)
     html = page.content.decode()
     assert 'id="basis-2480-2026-03"' in html and "Signerat av båda: låst" in html
+    march = html[html.index('id="basis-2480-2026-03"') :].split("</tr>")[0]
+    assert '<td class="num">7</td><td class="num">65100</td>' in march  # as signed
     assert 'id="basis-2480-2026-04"' in html and "Inte föreslaget" in html
     assert 'id="basis-2482-2026-03"' not in html  # another kommun's
     region_page = login(admin).get(reverse("payment:liability"), period).content.decode()
