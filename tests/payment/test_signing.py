@@ -258,3 +258,22 @@ def test_months_that_cannot_be_proposed(
         propose(admin, agreement, Kommun.objects.get(code="0180"), MARCH)
     assert other_region.value.field == "kommun"
     assert not InvoiceBasis.objects.exists()
+
+
+def test_the_history_is_append_only_in_the_database_too(
+    agreement: Agreement, admin: AbstractUser, org_tree: OrgTree
+) -> None:
+    from django.db import DatabaseError, connection, transaction
+
+    from discharges.models import AppendOnlyError
+
+    basis = propose(admin, agreement, org_tree.umea, MARCH)
+    event = InvoiceBasisEvent.objects.get(basis=basis)
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        InvoiceBasisEvent.objects.filter(pk=event.pk).update(text="changed")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE payment_invoicebasisevent SET text = 'changed'")
+    event.refresh_from_db()
+    assert event.text == "Version 1"
