@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from analysis import dashboards, exports
+from analysis import dashboards, deviation_counts, exports
 from analysis.figures import CELL_FIELDS, OVERVIEW_FIELDS, Data, Viewer, load, viewer_for
 from analysis.kommun_page import kommun_page
 from analysis.models import StatCareType
@@ -142,6 +142,8 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         "data": data,
         "notes": _notes(data, viewer, query),
         "params": params,
+        "deviation_counts": deviation_counts.overview(shown, query),  # issue 14
+        "deviation_counts_label": _("Municipality"),
     }
     return render(request, "analysis/dashboard.html", context)
 
@@ -171,6 +173,8 @@ def kommun(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         "notes": _notes(data, viewer, query),
         "params": query.params(region=""),
         "overview_params": query.params(),
+        "deviation_counts": deviation_counts.for_kommun(target, query),  # issue 14
+        "deviation_counts_label": _("Month"),
     }
     return render(request, "analysis/kommun.html", context)
 

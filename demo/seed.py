@@ -16,7 +16,9 @@ nothing is written. Otherwise, in one transaction, it
 5. loads Västerbotten's agreement (payment/agreements/vasterbotten.toml) unless the region has
    one, and computes the monthly statistics, so the dashboards have the history at once;
 6. opens the analyses of delayed discharge the statistics call for, fills the newest one's
-   checklists and actions and closes the one before (``demo.analyses``).
+   checklists and actions and closes the one before (``demo.analyses``);
+7. signs one month's invoice basis (a dispute accepted), proposes the next (a dispute rejected)
+   and files a few deviations with answers (``demo.follow_up``).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from analysis.statistics import compute_statistics
 from demo.analyses import seed_analyses
 from demo.cases import plan_cases
 from demo.executor import Counts, Executor
+from demo.follow_up import seed_follow_up_extras
 from demo.organisations import (
     DEMO_PASSWORD,
     INTEGRATION_USERNAME,
@@ -141,6 +144,8 @@ def seed(
     if demo_data_exists():
         if not Analysis.objects.exists():
             seed_analyses(seed=seed)
+        with transaction.atomic():
+            seed_follow_up_extras()  # the invoice basis and deviations (issue 14)
         return SeedResult(created=False)
     started = timezone.now()
     now = now or started
@@ -160,6 +165,7 @@ def seed(
             executor.consent(patient, ward_key, at)
         prepare_follow_up()
         seed_analyses(seed=seed)
+        seed_follow_up_extras()  # a signed invoice basis, a disputed one, deviations (issue 14)
     seconds = (timezone.now() - started).total_seconds()
     return SeedResult(True, executor.counts, seconds)
 

@@ -134,3 +134,16 @@ class MonthlyLiability(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kommun_id} {self.care_type} {self.month:%Y-%m}: {self.state}"
+
+
+# The signed invoice basis (issue 14) lives in its own module; imported here for Django.
+from payment.basis_models import (  # noqa: E402, F401
+    BasisEventKind,
+    BasisStatus,
+    DisputeStatus,
+    InvoiceBasis,
+    InvoiceBasisEvent,
+    InvoiceDispute,
+    InvoiceLine,
+    LineKind,
+)

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from discharges.models import Kommun
 from payment import rules
+from payment.basis_lines import signed_month_totals
 from payment.models import Agreement, LiabilityModel, LiabilityState, MonthlyLiability
 from payment.reports import ALL, CARE_TYPES, Report, ReportError, build_report
 
@@ -147,6 +148,17 @@ def liability_rows(
     ]
 
 
+def keep_signed(agreement: Agreement, rows: list[MonthlyLiability]) -> list[MonthlyLiability]:
+    """A month both sides signed keeps its signed days and amounts (payment.signing): a
+    recompute never changes it; later corrections are adjustment lines of an open month."""
+    signed = signed_month_totals(agreement)
+    for row in rows:
+        key = (row.kommun_id, row.care_type, row.month)
+        if key in signed:
+            row.liable_days, row.amount_sek = signed[key]
+    return rows
+
+
 def store_monthly_liability(now: datetime | None = None) -> int:
     """Recompute every agreement's monthly liability and replace the table (call it inside
     the statistics run's transaction, so that both tables change together). Returns rows."""
@@ -155,7 +167,7 @@ def store_monthly_liability(now: datetime | None = None) -> int:
     agreements = list(Agreement.objects.select_related("region").prefetch_related("daily_amounts"))
     objects: list[MonthlyLiability] = []
     for agreement, first, last in agreement_periods(agreements, current):
-        objects.extend(liability_rows(agreement, first, last, now))
+        objects.extend(keep_signed(agreement, liability_rows(agreement, first, last, now)))
     with transaction.atomic():
         MonthlyLiability.objects.all().delete()
         MonthlyLiability.objects.bulk_create(objects, batch_size=2000)

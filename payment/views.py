@@ -16,6 +16,7 @@ from discharges.access_log import log_access
 from discharges.http import AuthenticatedHttpRequest
 from discharges.models import AccessAction, Episode, Kommun
 from discharges.selectors import follow_up_kommuner
+from payment.basis_views import basis_section
 from payment.downloads import download, episode_table, month_table, period_name
 from payment.explain import explain_episode, explain_month, prerequisite_texts
 from payment.models import Agreement
@@ -113,6 +114,10 @@ def liability(request: AuthenticatedHttpRequest) -> HttpResponse:
             "kommun_filter": wanted or "",
             "totals": _totals(report.rows) if report else None,
         }
+    )
+    # The signed invoice basis: a section per kommun-month with its state (issue 14).
+    context["bases"], context["may_propose"] = basis_section(
+        request.user, agreement, [k for k in kommuner if k.code in codes], first, last
     )
     return render(request, "payment/liability.html", context, status=status)
 

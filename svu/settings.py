@@ -59,9 +59,11 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    # Apps depend one way: discharges <- payment <- analysis <- demo (tests/test_layers.py).
+    # Apps depend one way: discharges <- webhooks <- deviations <- payment <- analysis <- demo
+    # (tests/test_layers.py, LAYERS).
     "discharges",
     "webhooks",
+    "deviations",
     "payment",
     "analysis",
     "demo",
@@ -106,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "discharges.context_processors.memberships",
                 "analysis.analyses.context.analyses",
+                "deviations.context.deviations_menu",
                 "svu.sessions.idle_timeout",
             ],
         },

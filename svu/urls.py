@@ -19,5 +19,6 @@ urlpatterns = [
     path("api/", include("discharges.api_urls")),
     path("follow-up/", include("analysis.urls")),
     path("liability/", include("payment.urls")),
+    path("deviations/", include("deviations.urls")),
     path("", include("discharges.urls")),
 ]

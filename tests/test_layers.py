@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Apps from the base up: a module may import its own app and those below it, never above.
 LAYERS = ("discharges", "webhooks", "deviations", "payment", "analysis", "api", "demo")
 # Apps being built on branches of their own: their place is kept before they land.
-NOT_YET_MERGED = frozenset({"deviations", "api"})
+NOT_YET_MERGED = frozenset({"api"})
 
 MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 80

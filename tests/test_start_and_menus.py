@@ -13,13 +13,25 @@ from tests.conftest import Personas, login, make_user
 from tests.personas import PERSONAS
 
 MENU = {
-    "ward_nurse": ["Att göra", "Vårdtillfällen", "Uppföljning"],
-    "psych_nurse": ["Att göra", "Vårdtillfällen", "Uppföljning"],
-    "hc_coordinator": ["Att göra", "Vårdtillfällen", "Uppföljning"],
-    "kommun_planner": ["Att göra", "Vårdtillfällen", "Uppföljning", "Betalningsansvar"],
-    "other_kommun_planner": ["Att göra", "Vårdtillfällen", "Uppföljning", "Betalningsansvar"],
+    "ward_nurse": ["Att göra", "Vårdtillfällen", "Uppföljning", "Avvikelser"],
+    "psych_nurse": ["Att göra", "Vårdtillfällen", "Uppföljning", "Avvikelser"],
+    "hc_coordinator": ["Att göra", "Vårdtillfällen", "Uppföljning", "Avvikelser"],
+    "kommun_planner": [
+        "Att göra",
+        "Vårdtillfällen",
+        "Uppföljning",
+        "Betalningsansvar",
+        "Avvikelser",
+    ],
+    "other_kommun_planner": [
+        "Att göra",
+        "Vårdtillfällen",
+        "Uppföljning",
+        "Betalningsansvar",
+        "Avvikelser",
+    ],
     "joint_group": ["Uppföljning", "Betalningsansvar"],
-    "integration": ["Att göra", "Vårdtillfällen", "Uppföljning"],
+    "integration": ["Att göra", "Vårdtillfällen", "Uppföljning", "Avvikelser"],
     "outsider": [],
 }
 LANDS = {
@@ -47,7 +59,7 @@ def test_the_menu_offers_what_the_role_can_use(name: str, personas: Personas) ->
 def test_the_processledare_has_no_worklist_nor_episodes(personas: Personas) -> None:
     shown = menu(login(personas.processledare), "/follow-up/")
     assert "Att göra" not in shown and "Vårdtillfällen" not in shown
-    assert {"Uppföljning", "Betalningsansvar"} <= set(shown)
+    assert {"Uppföljning", "Betalningsansvar", "Avvikelser"} <= set(shown)
 
 
 @pytest.mark.parametrize("name", PERSONAS)

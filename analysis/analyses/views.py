@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from analysis import deviation_counts
 from analysis.analyses import access as read
 from analysis.analyses import answers, pdf, services
 from analysis.analyses.forms import (
@@ -120,6 +121,9 @@ def analysis_detail(
         "today": timezone.localdate(),
         "pdfs": _pdfs(access),
         "inline_max": pdf.INLINE_MAX_PATIENTS,
+        "deviation_counts": deviation_counts.for_analysis(  # issue 14
+            analysis.kommun, analysis.month, [p.episode_id for p in patients]
+        ),
     }
     if access.manages:
         organisations = services.responsible_choices(analysis)

@@ -349,3 +349,24 @@ def test_the_demo_has_analyses_one_worked_on_and_one_closed(seeded: str) -> None
     for username in ("processledare", "partssammansatt"):
         told = AnalysisNotice.objects.filter(user__username=username)
         assert told.count() == analyses.filter(trigger=Trigger.AUTOMATIC).count()
+
+
+def test_the_demo_has_a_signed_month_a_disputed_one_and_deviations(seeded: str) -> None:
+    """Issue 14: one month signed by both (locked), the next proposed with a dispute rejected,
+    and deviations between the parties, most of them answered."""
+    from deviations.models import Deviation
+    from payment.basis_models import BasisStatus, DisputeStatus, InvoiceBasis, InvoiceDispute
+
+    signed = InvoiceBasis.objects.get(status=BasisStatus.SIGNED)
+    assert signed.locked_at is not None
+    following = InvoiceBasis.objects.exclude(pk=signed.pk).get()
+    assert following.month > signed.month
+    assert following.status == BasisStatus.SIGNED_BY_REGION
+    disputes = {d.status for d in InvoiceDispute.objects.all()}
+    if signed.lines.filter(computed_days__gt=0).exists():
+        assert DisputeStatus.ACCEPTED in disputes
+    if following.lines.filter(computed_days__gt=0).exists():
+        assert DisputeStatus.REJECTED in disputes
+    deviations = Deviation.objects.all()
+    assert deviations.count() == 4
+    assert deviations.filter(answered_at__isnull=False).count() == 3
