@@ -6,6 +6,7 @@ same checks as a page write) and the access log: plain rows, no model instances.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any, TypeVar
@@ -13,6 +14,7 @@ from typing import Any, TypeVar
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 from django.db.models.base import ModelState
+from psycopg.copy import Copy, FileWriter
 
 M = TypeVar("M", bound=models.Model)
 
@@ -66,8 +68,9 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """COPY plain tuples into ``table`` (PostgreSQL only)."""
+def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]] | bytes) -> None:
+    """COPY plain tuples, or rows already in COPY's text format (``encode_rows``), into
+    ``table`` (PostgreSQL only)."""
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     with (
         connection.cursor() as cursor,
@@ -75,18 +78,45 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
             f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
         ) as copy,
     ):
+        if isinstance(rows, bytes):
+            copy.write(rows)
+            return
         for row in rows:
             copy.write_row(row)
 
 
-def insert_tuples(
+# Rows of one table: tuples of field values, or (PostgreSQL) those rows in COPY's text format.
+Rows = list[tuple[Any, ...]] | bytes
+
+
+def encode_rows(
     model: type[models.Model], attnames: Sequence[str], rows: list[tuple[Any, ...]]
-) -> None:
-    """Insert rows given as tuples of field values (``attnames``; no model instances). A field
-    left out takes its database default (e.g. the primary key from its sequence)."""
+) -> Rows:
+    """``rows`` as PostgreSQL's COPY reads them (text format), formatted by psycopg as
+    ``copy_rows`` would send them but without a server, to be written later by
+    ``insert_tuples`` without building them again; elsewhere the rows unchanged."""
+    if not _is_postgresql() or not rows:
+        return rows
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    json_at = [i for i, a in enumerate(attnames) if isinstance(fields[a], models.JSONField)]
+    cells: Iterable[Sequence[Any]] = (_dumped(row, json_at) for row in rows) if json_at else rows
+    buffer = io.BytesIO()
+    with connection.cursor() as cursor, Copy(cursor.cursor, writer=FileWriter(buffer)) as copy:
+        for row in cells:
+            copy.write_row(row)
+    return buffer.getvalue()
+
+
+def insert_tuples(model: type[models.Model], attnames: Sequence[str], rows: Rows) -> None:
+    """Insert rows given as tuples of field values (``attnames``; no model instances), or as
+    ``encode_rows`` made them. A field left out takes its database default (e.g. the primary
+    key from its sequence)."""
     if not rows:
         return
     fields = {f.attname: f for f in model._meta.concrete_fields}
+    if isinstance(rows, bytes):
+        copy_rows(model._meta.db_table, [str(fields[a].column) for a in attnames], rows)
+        return
     if _is_postgresql():
         json_at = [i for i, a in enumerate(attnames) if isinstance(fields[a], models.JSONField)]
         if json_at:
