@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from typing import Any
 
-from discharges.bulk import encode_rows, insert_tuples
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from discharges.bulk import Encoded, encode_rows, insert_tuples
 from discharges.clock import ZONE
 from discharges.models import Episode, EpisodeEvent, Patient
 from discharges.services.batch import EVENT_FIELDS
@@ -14,7 +18,9 @@ from discharges.services.batch import EVENT_FIELDS
 AWKWARD = 'tab\there, line\nbreak, return\r, back\\slash, \\N, "quoted", åäö €'
 
 
-def _event(episode: Episode, seq: int, author: int, organisation: int) -> tuple[Any, ...]:
+def _event(
+    episode: Episode, seq: int, author: int, organisation: int, **other: Any
+) -> tuple[Any, ...]:
     values = {
         "seq": seq,
         "kind": "named_care_contact",
@@ -24,6 +30,7 @@ def _event(episode: Episode, seq: int, author: int, organisation: int) -> tuple[
         "author_id": author,
         "episode_id": episode.pk,
         "organisation_id": organisation,
+        **other,
     }
     return tuple(values[name] for name in EVENT_FIELDS)
 
@@ -67,3 +74,29 @@ def test_encoded_patients_keep_text_and_empty_values(org_tree: Any) -> None:
     assert (second["name"], second["address"]) == ("", AWKWARD)
     assert first["health_centre_id"] is None and second["health_centre_id"] is None
     assert first["created_at"] == second["created_at"] == created
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql" and not os.environ.get("CI"),
+    reason="COPY and its foreign-key check are PostgreSQL's (CI runs this on it)",
+)
+def test_encoded_rows_referring_to_nothing_are_refused(episode: Episode, personas: Any) -> None:
+    """The COPY of encoded rows runs without the per-row foreign-key triggers; its own check
+    refuses a key that refers to nothing, as the trigger would, and nothing is stored."""
+    author, organisation = personas.ward_nurse.pk, episode.ward_id
+    missing = episode.pk + 1000
+    seq = episode.version + 1
+    good = _event(episode, seq, author, organisation)
+    orphan = _event(episode, seq + 1, author, organisation, episode_id=missing)
+    encoded = encode_rows(EpisodeEvent, EVENT_FIELDS, [good, orphan])
+    assert isinstance(encoded, Encoded)
+    before = EpisodeEvent.objects.count()
+    with pytest.raises(IntegrityError, match="discharges_episode"), transaction.atomic():
+        insert_tuples(EpisodeEvent, EVENT_FIELDS, encoded)
+    assert EpisodeEvent.objects.count() == before
+    # Each referenced key is checked, not only the episode's.
+    stranger = _event(episode, seq, author, organisation + 100000)
+    encoded = encode_rows(EpisodeEvent, EVENT_FIELDS, [stranger])
+    with pytest.raises(IntegrityError, match="discharges_organisation"), transaction.atomic():
+        insert_tuples(EpisodeEvent, EVENT_FIELDS, encoded)
+    assert EpisodeEvent.objects.count() == before
