@@ -27,6 +27,7 @@ EVENT_FIELDS = [f.attname for f in EpisodeEvent._meta.concrete_fields if not f.p
 GRANT_COLUMNS = ("content_object_id", "group_id", "permission_id")
 _episode_values = attrgetter(*EPISODE_FIELDS)
 _event_values = attrgetter(*EVENT_FIELDS)
+_EPISODE_AT = EVENT_FIELDS.index("episode_id")
 _projected_values = attrgetter(*PROJECTED_FIELDS)
 
 
@@ -113,9 +114,9 @@ def batch_rows(
         groups = group_of(audience)
         granted += [(pk, groups[org], perm) for org in audience for perm in permission_ids]
     events = []
-    for episode, event in recorded.events:
-        event.episode_id = episode.pk
-        events.append(_event_values(event))
+    for episode, event in recorded.events:  # each event's episode key, now known
+        values = _event_values(event)
+        events.append((*values[:_EPISODE_AT], episode.pk, *values[_EPISODE_AT + 1 :]))
     rows.episodes = encode_rows(Episode, EPISODE_FIELDS, episodes)
     rows.events = encode_rows(EpisodeEvent, EVENT_FIELDS, events)
     rows.grants = encode_rows(EpisodeGroupObjectPermission, GRANT_COLUMNS, granted)
