@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from discharges import bulk
 from discharges.bulk import Encoded, encode_rows, insert_tuples
 from discharges.clock import ZONE
 from discharges.models import Episode, EpisodeEvent, Patient
@@ -56,6 +57,10 @@ def test_encoded_rows_store_the_same_values_as_tuples(episode: Episode, personas
     assert by_encoding == by_tuple
     assert by_tuple["data"]["name"] == AWKWARD
     assert by_tuple["occurred_at"] == datetime(2026, 3, 2, 8, 30, 15, 123456, tzinfo=UTC)
+    if connection.vendor == "postgresql":  # the triggers are on again after the COPY
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW session_replication_role")
+            assert cursor.fetchone()[0] == "origin"
 
 
 def test_encoded_patients_keep_text_and_empty_values(org_tree: Any) -> None:
@@ -100,3 +105,29 @@ def test_encoded_rows_referring_to_nothing_are_refused(episode: Episode, persona
     with pytest.raises(IntegrityError, match="discharges_organisation"), transaction.atomic():
         insert_tuples(EpisodeEvent, EVENT_FIELDS, encoded)
     assert EpisodeEvent.objects.count() == before
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql" and not os.environ.get("CI"),
+    reason="session_replication_role is PostgreSQL's (CI runs this on it)",
+)
+def test_without_the_privilege_the_triggers_check_the_keys(
+    episode: Episode, personas: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user who may not set session_replication_role gets the triggers: same rows stored."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE ROLE svu_test_no_replica NOLOGIN")  # rolled back with the test
+        cursor.execute("SET LOCAL ROLE svu_test_no_replica")
+        assert bulk._may_skip_triggers() is False
+        cursor.execute("RESET ROLE")
+    assert bulk._may_skip_triggers() is True  # the test database's superuser
+
+    monkeypatch.setattr(bulk, "_may_skip_triggers", lambda: False)
+    author, organisation = personas.ward_nurse.pk, episode.ward_id
+    seq = episode.version + 1
+    encoded = encode_rows(EpisodeEvent, EVENT_FIELDS, [_event(episode, seq, author, organisation)])
+    insert_tuples(EpisodeEvent, EVENT_FIELDS, encoded)
+    assert _stored(EpisodeEvent, episode=episode, seq=seq)["data"]["name"] == AWKWARD
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        assert cursor.fetchone()[0] == "origin"
