@@ -1,7 +1,9 @@
 """Bulk writes: PostgreSQL's COPY where available, bulk_create elsewhere.
 
 Used by the import (``services.batch.write_rows``, after every row of the file has passed the
-same checks as a page write) and the access log: plain rows, no model instances.
+same checks as a page write) and the access log: plain rows, no model instances. The import's
+first pass encodes its rows for COPY (``encode_rows``); its second pass sends them
+(``insert_tuples``), the foreign keys checked per batch (``_copy_encoded``).
 """
 
 from __future__ import annotations
