@@ -16,7 +16,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from discharges import grants, services
-from discharges.bulk import Ids, new_instance
+from discharges.bulk import Ids, encode_rows, new_instance
 from discharges.imports.context import Context
 from discharges.imports.parsing import Parser, Row
 from discharges.imports.report import Errors, ImportResult
@@ -77,7 +77,8 @@ class Checker:
         batch = batch_rows(
             recorded, lambda n: ids.take(Episode, n), self._group_of, self._permissions
         )
-        return SpooledBatch(len(raw), [_patient_values(p) for p in new_patients], batch)
+        new = encode_rows(Patient, PATIENT_FIELDS, [_patient_values(p) for p in new_patients])
+        return SpooledBatch(len(raw), new, batch)
 
     def _unique(self, raw: Raw, rows: list[Row], found: Found) -> list[Row]:
         """The rows whose episode id no earlier row has (a later one is an error)."""

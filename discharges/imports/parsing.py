@@ -155,9 +155,15 @@ def parse_yes_no(value: str) -> bool | None:
     raise CellError(_("expected ja or nej (empty: not known)"))
 
 
+# The choices' values, once (``Choices.values`` builds its list on every call).
+_CARE_TYPES = frozenset(CareType.values)
+_TRACK_COLOURS = frozenset(TrackColour.values)
+_DESTINATIONS = frozenset(Destination.values)
+
+
 def parse_care_type(value: str) -> str:
     lowered = value.lower()
-    if lowered not in CareType.values:
+    if lowered not in _CARE_TYPES:
         raise CellError(_("expected somatik or psykiatri"))
     return lowered
 
@@ -168,13 +174,13 @@ _COLOURS = {"grön": "green", "gul": "yellow", "röd": "red", "blå": "blue"}
 def parse_colour(value: str) -> str:
     lowered = value.lower()
     colour = _COLOURS.get(lowered, lowered)
-    if colour and colour not in TrackColour.values:
+    if colour and colour not in _TRACK_COLOURS:
         raise CellError(_("expected grön, gul, röd or blå"))
     return colour
 
 
 def parse_destination(value: str) -> str:
-    if value and value not in Destination.values:
+    if value and value not in _DESTINATIONS:
         raise CellError(_("expected one of %(values)s") % {"values": ", ".join(Destination.values)})
     return value
 

@@ -14,8 +14,8 @@ import tempfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
+from discharges.bulk import Rows
 from discharges.services.batch import BatchRows
 
 _LENGTH = struct.Struct("<Q")
@@ -24,7 +24,7 @@ _LENGTH = struct.Struct("<Q")
 @dataclass
 class SpooledBatch:
     rows: int  # the file's rows it holds
-    patients: list[tuple[Any, ...]]  # new patients (discharges.imports.batches.PATIENT_FIELDS)
+    patients: Rows  # new patients (discharges.imports.batches.PATIENT_FIELDS)
     batch: BatchRows
 
 

@@ -15,7 +15,7 @@ from operator import attrgetter
 from typing import Any
 
 from discharges import grants
-from discharges.bulk import insert_tuples, new_instance
+from discharges.bulk import Rows, encode_rows, insert_tuples, new_instance
 from discharges.models import Episode, EpisodeEvent, EpisodeGroupObjectPermission
 from discharges.projection import PROJECTED_FIELDS
 from discharges.services.actors import Actor, check_actor
@@ -27,6 +27,7 @@ EVENT_FIELDS = [f.attname for f in EpisodeEvent._meta.concrete_fields if not f.p
 GRANT_COLUMNS = ("content_object_id", "group_id", "permission_id")
 _episode_values = attrgetter(*EPISODE_FIELDS)
 _event_values = attrgetter(*EVENT_FIELDS)
+_EPISODE_AT = EVENT_FIELDS.index("episode_id")
 _projected_values = attrgetter(*PROJECTED_FIELDS)
 
 
@@ -86,11 +87,12 @@ class BatchRecorder:
 
 @dataclass
 class BatchRows:
-    """A batch as the rows of its tables, ready to be written."""
+    """A batch as the rows of its tables, ready to be written (the new rows in COPY's text
+    format on PostgreSQL: the writing pass only sends them)."""
 
-    episodes: list[tuple[Any, ...]] = field(default_factory=list)  # EPISODE_FIELDS
-    events: list[tuple[Any, ...]] = field(default_factory=list)  # EVENT_FIELDS
-    grants: list[tuple[Any, ...]] = field(default_factory=list)  # GRANT_COLUMNS
+    episodes: Rows = field(default_factory=list)  # EPISODE_FIELDS
+    events: Rows = field(default_factory=list)  # EVENT_FIELDS
+    grants: Rows = field(default_factory=list)  # GRANT_COLUMNS
     updates: list[tuple[Any, ...]] = field(default_factory=list)  # pk, PROJECTED_FIELDS
     regrant: list[int] = field(default_factory=list)  # stored episodes whose audience changed
 
@@ -104,15 +106,20 @@ def batch_rows(
     """The rows of what ``recorded`` holds. ``ids(n)`` gives n new episode keys; ``group_of``
     the group of each organisation id; ``permission_ids`` the episode permissions granted."""
     rows = BatchRows()
+    episodes, granted = [], []
     for episode, pk in zip(recorded.new_episodes, ids(len(recorded.new_episodes)), strict=True):
         episode.pk = pk
-        rows.episodes.append(_episode_values(episode))
+        episodes.append(_episode_values(episode))
         audience = grants.audience(episode)
         groups = group_of(audience)
-        rows.grants += [(pk, groups[org], perm) for org in audience for perm in permission_ids]
-    for episode, event in recorded.events:
-        event.episode_id = episode.pk
-        rows.events.append(_event_values(event))
+        granted += [(pk, groups[org], perm) for org in audience for perm in permission_ids]
+    events = []
+    for episode, event in recorded.events:  # each event's episode key, now known
+        values = _event_values(event)
+        events.append((*values[:_EPISODE_AT], episode.pk, *values[_EPISODE_AT + 1 :]))
+    rows.episodes = encode_rows(Episode, EPISODE_FIELDS, episodes)
+    rows.events = encode_rows(EpisodeEvent, EVENT_FIELDS, events)
+    rows.grants = encode_rows(EpisodeGroupObjectPermission, GRANT_COLUMNS, granted)
     for pk, (episode, before) in recorded.touched.items():
         rows.updates.append((pk, *_projected_values(episode)))
         if grants.audience(episode) != before:
