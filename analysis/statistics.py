@@ -57,26 +57,31 @@ def compute_statistics() -> int:
     (their sum) for every kommun-month with any; months without episodes have no row.
     """
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                # Two runs at once (beat and an admin) must not interleave their replace.
-                cursor.execute(f"LOCK TABLE {MonthlyStatistic._meta.db_table} IN EXCLUSIVE MODE")
-                # The liability's reads gain from parallel workers (off for the pages' queries;
-                # PostgreSQL plans an INSERT ... SELECT without them).
-                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 2")
-                # The medians' sort (2,000,000 episodes: ~1.7 million rows) in memory, not on disk.
-                cursor.execute("SET LOCAL work_mem = '256MB'")
         now = timezone.now()
-        MonthlyStatistic.objects.all().delete()
-        if connection.vendor == "postgresql":
-            stored = insert_set_based(now)
-        else:
-            objects = statistics_per_group(now)
-            MonthlyStatistic.objects.bulk_create(objects, batch_size=2000)
-            stored = len(objects)
+        stored = store_statistics(now)
         # The dashboards read each kommun-month's liability beside its figures (decisions.md).
         store_monthly_liability(now)
     return stored
+
+
+def store_statistics(now: datetime) -> int:
+    """Replace the statistics table (call it inside a transaction: ``compute_statistics``).
+    Returns the rows stored."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # Two runs at once (beat and an admin) must not interleave their replace.
+            cursor.execute(f"LOCK TABLE {MonthlyStatistic._meta.db_table} IN EXCLUSIVE MODE")
+            # The liability's reads gain from parallel workers (off for the pages' queries;
+            # PostgreSQL plans an INSERT ... SELECT without them).
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 2")
+            # The medians' sort (2,000,000 episodes: ~1.7 million rows) in memory, not on disk.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+    MonthlyStatistic.objects.all().delete()
+    if connection.vendor == "postgresql":
+        return insert_set_based(now)
+    objects = statistics_per_group(now)
+    MonthlyStatistic.objects.bulk_create(objects, batch_size=2000)
+    return len(objects)
 
 
 def _column(name: str, model: type[models.Model] = Episode) -> str:
