@@ -62,7 +62,12 @@ def _scope(request: AuthenticatedHttpRequest) -> tuple[list[Kommun], list[Agreem
     if not kommuner:
         raise Http404
     regions = {k.code[:2] for k in kommuner}
-    agreements = list(Agreement.objects.filter(region__code__in=regions).select_related("region"))
+    # With their daily amounts: each episode line's explanation reads the agreement's terms.
+    agreements = list(
+        Agreement.objects.filter(region__code__in=regions)
+        .select_related("region")
+        .prefetch_related("daily_amounts")
+    )
     return kommuner, agreements
 
 
