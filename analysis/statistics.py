@@ -127,21 +127,34 @@ def _count_expressions() -> dict[str, str]:
 
 def statistics_select_sql() -> str:
     """The monthly statistics as one SELECT (PostgreSQL): every stored column, in the order
-    of ``STATISTIC_COLUMNS``, for every group; takes the parameter ``%(now)s``."""
+    of ``STATISTIC_COLUMNS``, for every group; takes the parameter ``%(now)s``.
+
+    The counts are hashed (GROUPING SETS, no sort); the SIP medians, an ordered-set aggregate
+    that would make PostgreSQL sort every row, are computed over the episodes with a SIP held
+    only and joined to their groups (at 2,000,000 episodes: 3.6 s of CPU instead of 5.2 to
+    6.2 s for one GROUPING SETS with the median; bench/national.py)."""
     counts = _count_expressions()
     kommun, care_type = _column("kommun"), _column("care_type")
     month = f"CAST(date_trunc('month', {_column('discharge_date')}) AS date)"
-    median = (
-        f"ROUND(CAST(percentile_cont(0.5) WITHIN GROUP (ORDER BY "
-        f"{_column('sip_held_after_days')}) AS numeric), 1)"
+    days = _column("sip_held_after_days")
+    group = (
+        f"{kommun} AS g_kommun, CASE WHEN GROUPING({care_type}) = 1 "
+        f"THEN '{StatCareType.ALL.value}' ELSE {care_type} END AS g_care, {month} AS g_month"
     )
-    selected = ",\n  ".join(counts.values())
-    return (
-        f"SELECT {kommun}, CASE WHEN GROUPING({care_type}) = 1 THEN '{StatCareType.ALL.value}' "
-        f"ELSE {care_type} END, {month}, %(now)s, {median},\n  {selected}\n"
+    population = (
         f"FROM {Episode._meta.db_table}\n"
-        f"WHERE {_column('discharge_date')} IS NOT NULL AND {_column('ready_date')} IS NOT NULL\n"
-        f"GROUP BY GROUPING SETS (({kommun}, {month}, {care_type}), ({kommun}, {month}))"
+        f"WHERE {_column('discharge_date')} IS NOT NULL AND {_column('ready_date')} IS NOT NULL"
+    )
+    grouping = f"GROUP BY GROUPING SETS (({kommun}, {month}, {care_type}), ({kommun}, {month}))"
+    named = ",\n  ".join(f"{sql} AS n_{name}" for name, sql in counts.items())
+    return (
+        f"WITH counts AS (SELECT {group},\n  {named}\n{population}\n{grouping}),\n"
+        f"medians AS (SELECT {group},\n  ROUND(CAST(percentile_cont(0.5) WITHIN GROUP "
+        f"(ORDER BY {days}) AS numeric), 1) AS median\n{population} AND {days} IS NOT NULL\n"
+        f"{grouping})\n"
+        f"SELECT g_kommun, g_care, g_month, %(now)s, medians.median, "
+        f"{', '.join(f'n_{name}' for name in counts)}\n"
+        "FROM counts LEFT JOIN medians USING (g_kommun, g_care, g_month)"
     )
 
 
