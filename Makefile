@@ -61,12 +61,15 @@ test: system-deps install
 	$(VENV)/bin/pytest
 
 # Benchmarks on the local PostgreSQL (their own databases): the scoped list and timeline at
-# 1,000,000 episodes, then the import of 100,000 CSV rows; then the PDF of a 50-patient
+# BENCH_EPISODES episodes (statistics, liability and follow-up figures beside their references),
+# then the import of 100,000 CSV rows; then the PDF of a 50-patient
 # analysis of delayed discharge (SQLite in a temporary directory); then the follow-up overview
 # with 290 kommuner x 60 months of stored statistics.
+# BENCH_EPISODES=2000000 for the national figures (issue 15; docs/performance.md).
+BENCH_EPISODES ?= 200000
 bench: install
-	$(PY) bench/run.py
-	$(PY) bench/imports.py
+	$(PY) bench/run.py --episodes $(BENCH_EPISODES)
+	$(PY) bench/imports.py --rows 100000
 	$(PY) bench/analysis_pdf.py
 	$(PY) bench/dashboards.py
 	$(PY) bench/webhooks.py

@@ -48,6 +48,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="measure only the Umeå kommun planner (not the ward, Bjurholm and Stockholm users)",
     )
+    parser.add_argument(
+        "--skip-national",
+        action="store_true",
+        help="leave out the statistics, liability and follow-up figures (bench/national.py)",
+    )
+    parser.add_argument(
+        "--only-national",
+        action="store_true",
+        help="only the statistics, liability and follow-up figures (bench/national.py)",
+    )
     args = parser.parse_args(argv)
     if args.episodes < 1000:
         parser.error("--episodes must be at least 1000")
@@ -93,11 +103,20 @@ def main(argv: list[str] | None = None) -> int:
                 f"VACUUM ANALYZE after migrations applied to the reused data ({', '.join(new)}): "
                 f"{time.perf_counter() - took:.0f} s."
             )
-    ok = episodes.run(args.repeat, explain_queries=args.explain, extra_users=not args.only_kommun)
+    ok = True
+    if not args.only_national:
+        ok = episodes.run(
+            args.repeat, explain_queries=args.explain, extra_users=not args.only_kommun
+        )
+    if not args.skip_national:
+        # Issue 15: statistics, liability and the follow-up overview beside their references.
+        from bench import national
+
+        ok = national.run(args.repeat) and ok
     print(f"\nTotal {time.perf_counter() - started:.0f} s.")
     print(
         "Targets met: the kommun planner's list and timeline medians are under 50 ms, every "
-        "worklist's p95 under 100 ms."
+        "worklist's p95 under 100 ms, and the national figures' goals (bench/national.py)."
         if ok
         else "Target NOT met: see NO above."
     )

@@ -3,19 +3,39 @@ functions created in the generating session, and index-deferred bulk loads."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from django.db import connection
 
 
+def backend_cpu() -> float:
+    """CPU seconds (user + system) of this connection's PostgreSQL backend so far, from /proc
+    (the server runs on this machine; 0.0 when it does not)."""
+    try:
+        pid = scalar("SELECT pg_backend_pid()")
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
 def step(name: str, log: Callable[[str], None]) -> Iterator[None]:
-    started = time.perf_counter()
+    """Time a stage and print its wall time, the CPU time of this process and of the
+    PostgreSQL backend doing the work, and the load average at its end (progress)."""
+    started, cpu, db_cpu = time.perf_counter(), time.process_time(), backend_cpu()
     yield
-    log(f"  {name:<44} {time.perf_counter() - started:7.1f} s")
+    load = os.getloadavg()[0]
+    log(
+        f"  {name:<44} {time.perf_counter() - started:7.1f} s  (CPU: Python "
+        f"{time.process_time() - cpu:6.1f} s, PostgreSQL {backend_cpu() - db_cpu:6.1f} s; "
+        f"load {load:.1f})"
+    )
 
 
 def execute(sql: str, params: dict[str, Any] | None = None) -> int:
