@@ -11,7 +11,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 # Apps from the base up: a module may import its own app and those below it, never above.
-LAYERS = ("discharges", "payment", "analysis", "demo")
+LAYERS = ("discharges", "webhooks", "deviations", "payment", "analysis", "api", "demo")
+# Apps other branches add; until they are merged their directories may be missing.
+OPTIONAL_APPS = ("webhooks", "deviations")
 
 MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 80
@@ -54,6 +56,8 @@ def python_files(*folders: str) -> list[Path]:
 @pytest.mark.parametrize("app", LAYERS)
 def test_it_finds_no_app_importing_an_app_above_it(app: str) -> None:
     if not (ROOT / app).is_dir():
+        if app in OPTIONAL_APPS:
+            pytest.skip(f"the app {app} is not merged here yet")
         pytest.fail(f"the app {app} is missing")
     problems = {
         str(path.relative_to(ROOT)): found

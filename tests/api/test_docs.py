@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from api.docs import message_docs
 from discharges.forms import MESSAGE_FORMS
-from discharges.views.api_docs import message_docs
 from tests.conftest import Personas, login
 
 DOCS_URL = reverse("api:docs")
