@@ -290,9 +290,9 @@ class PatientLookup(APIView):
         return Response(PatientLookupResultSerializer({"episodes": summaries(user, episodes)}).data)
 
 
+@extend_schema(exclude=True)
 @api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
 @permission_classes([AllowAny])
-@extend_schema(exclude=True)
 def not_found(request: Request, **kwargs: Any) -> Response:
     """Any other path under /api/: the API's 404, not the pages'."""
     raise ApiError(404, "not_found", _("Not found."))
