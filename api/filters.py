@@ -19,7 +19,7 @@ from rest_framework import serializers
 from api.messages import schema_field
 from discharges import selectors
 from discharges.forms import LIST_STATUSES, MAX_ID, RegisterEpisodeForm
-from discharges.models import CareType, Episode, OrganisationKind, Role, Ward
+from discharges.models import CareType, Episode, Kommun, OrganisationKind, Role, Ward
 from discharges.services.ranges import EARLIEST
 
 LATEST = date(2200, 1, 1)
@@ -90,6 +90,22 @@ class RegisterForm(RegisterEpisodeForm):
         required=False,
     )
 
+    kommun_code = forms.RegexField(
+        label=_("Municipality of residence by its code (2480), instead of its id"),
+        regex=r"^[0-9]{4}$",
+        max_length=4,
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        code = data.get("kommun_code")
+        if code and not data.get("kommun"):
+            data["kommun"] = Kommun.objects.filter(code=code).first()
+            if data["kommun"] is None:
+                self.add_error("kommun_code", _("No municipality has that code."))
+        return data
+
     @classmethod
     def api_fields(cls) -> dict[str, forms.Field]:
         return {name: f for name, f in cls.base_fields.items() if name != "known_patient"}
@@ -98,6 +114,11 @@ class RegisterForm(RegisterEpisodeForm):
     @cache
     def serializer(cls) -> type[serializers.Serializer[Any]]:
         attrs = {name: schema_field(name, field) for name, field in cls.api_fields().items()}
+        attrs["ward"] = serializers.IntegerField(
+            required=False,
+            min_value=1,
+            help_text=_("The ward's id; a ward's own system account may leave it out"),
+        )
         attrs["personnummer"] = serializers.CharField(
             max_length=13, help_text=_("Personal identity number")
         )

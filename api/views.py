@@ -123,8 +123,7 @@ class EpisodeList(GenericAPIView):
                     "personnummer": "19410315-1234",
                     "name": "Greta Lindqvist",
                     "address": "Storgatan 1, 903 26 Umeå",
-                    "kommun": 12,
-                    "ward": 3,
+                    "kommun_code": "2480",
                     "admitted_at": "2026-11-29T08:30:00+01:00",
                     "external_id": "COSMIC-4711",
                 },
@@ -138,7 +137,10 @@ class EpisodeList(GenericAPIView):
         wards = register_wards(user)
         if not wards:
             raise ApiError(403, "forbidden", _("Only a ward registers episodes."))
-        form = RegisterForm(json_form_data(request.data, RegisterForm.api_fields()), wards=wards)
+        raw = json_form_data(request.data, RegisterForm.api_fields())
+        if not raw.get("ward") and len(wards) == 1:
+            raw["ward"] = str(wards[0].pk)  # a ward's own system account: its ward
+        form = RegisterForm(raw, wards=wards)
         if not form.is_valid():
             raise invalid(form_errors(form))
         data = form.cleaned_data

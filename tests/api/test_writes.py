@@ -257,3 +257,22 @@ def test_other_methods_are_405_in_the_shape(
     response = getattr(ward_api, method)(f"/api/v1/episodes/{episode.pk}/")
     assert response.status_code == 405
     assert response.json()["error"] == "method_not_allowed"
+
+
+def test_a_ward_system_registers_by_kommun_code_without_naming_its_ward(
+    ward_api: ApiClient, org_tree: OrgTree, new_personnummer: Callable[..., str]
+) -> None:
+    body = {
+        "personnummer": new_personnummer(),
+        "name": "Karin Berg",
+        "address": "Storgatan 3, 931 30 Skellefteå",
+        "kommun_code": "2482",
+        "admitted_at": (timezone.localtime() - timedelta(hours=1)).isoformat(),
+    }
+    response = ward_api.send(REGISTER, body)
+    assert response.status_code == 201, response.content
+    episode = Episode.objects.get()
+    assert (episode.ward_id, episode.kommun_id) == (org_tree.ward.pk, org_tree.skelleftea.pk)
+    unknown = ward_api.send(REGISTER, {**body, "kommun_code": "9999"})
+    assert unknown.status_code == 400
+    assert "kommun_code" in unknown.json()["fields"]
