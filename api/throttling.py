@@ -26,7 +26,8 @@ class TokenRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         if isinstance(request.auth, ApiToken):
-            ident = f"token-{request.auth.pk}"
+            # The hash too: a row id may come back (a restored database, a test's rollback).
+            ident = f"token-{request.auth.pk}-{request.auth.key_hash[:16]}"
         elif request.user and request.user.is_authenticated:
             ident = f"user-{request.user.pk}"
         else:
