@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from analysis.figures import viewer_for
 from analysis.models import MonthlyStatistic, StatCareType
 from api.errors import ApiError, invalid
-from api.schema import errors
+from api.schema import errors, ok
 from api.serializers import label
 from discharges import access_log
 from discharges.http import api_user
@@ -145,6 +145,29 @@ class Liability(APIView):
             OpenApiParameter("agreement", str, description="Överenskommelsens namn"),
         ],
         responses={200: LiabilitySerializer, **errors()},
+        examples=[
+            ok(
+                200,
+                {
+                    "agreement": "vasterbotten",
+                    "rows": [
+                        {
+                            "kommun": "2480",
+                            "care_type": "all",
+                            "month": "2026-10",
+                            "episodes": 41,
+                            "ready_days": 160,
+                            "average": 3.9,
+                            "episodes_3plus": 12,
+                            "state": "liable",
+                            "liable_days": 23,
+                            "amount_sek": 226596,
+                        }
+                    ],
+                    "episodes": [],
+                },
+            )
+        ],
         tags=["uppföljning"],
     )
     def get(self, request: Request) -> Response:
@@ -276,6 +299,25 @@ class Statistics(APIView):
             OpenApiParameter("care_type", str, enum=list(StatCareType.values)),
         ],
         responses={200: StatisticsSerializer, **errors()},
+        examples=[
+            ok(
+                200,
+                {
+                    "rows": [
+                        {
+                            "kommun": "2480",
+                            "kommun_name": "Umeå",
+                            "care_type": "all",
+                            "care_type_label": "All vård",
+                            "month": "2026-10",
+                            "hidden": False,
+                            **dict.fromkeys(COUNTS, 4),
+                            "computed_at": "2026-11-01T03:00:00+01:00",
+                        }
+                    ]
+                },
+            )
+        ],
         tags=["uppföljning"],
     )
     def get(self, request: Request) -> Response:

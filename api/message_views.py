@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.errors import invalid
 from api.idempotency import idempotent
-from api.messages import message_form_data, request_serializer
+from api.messages import example_body, message_form_data, request_serializer
 from api.schema import IDEMPOTENCY_KEY, IF_MATCH, errors
 from api.serializers import MessageResultSerializer, event_dict
 from api.views import etag, form_errors
@@ -80,6 +80,30 @@ def view_for(kind: str) -> type[APIView]:
         description=f"{label}. Skickas av: {_senders(kind)}. "
         "Versionen (fältet version eller If-Match) är den episodversion meddelandet utgår från.",
         request=request_serializer(kind),
+        examples=[
+            OpenApiExample(kind, value=example_body(kind), request_only=True),
+            OpenApiExample(
+                "201",
+                response_only=True,
+                status_codes=["201"],
+                value={
+                    "event": {
+                        "id": 4711,
+                        "seq": 4,
+                        "kind": kind,
+                        "kind_label": label,
+                        "organisation_id": 3,
+                        "organisation": "Avdelning 4 medicin",
+                        "occurred_at": "2026-11-29T14:02:00+01:00",
+                        "recorded_at": "2026-11-29T14:02:01+01:00",
+                        "data": {},
+                        "acknowledged_by_me": False,
+                        "can_acknowledge": False,
+                    },
+                    "version": 4,
+                },
+            ),
+        ],
         parameters=[IDEMPOTENCY_KEY, IF_MATCH],
         responses={201: MessageResultSerializer, **errors(409, 422)},
         tags=["meddelanden"],

@@ -109,3 +109,29 @@ def message_form_data(data: Any, kind: str) -> dict[str, str]:
     """The message's body for its form; the page's own fields are read (and checked) by the
     form as on the page, though the schema does not offer them."""
     return json_form_data(data, MESSAGE_FORMS[kind][0].base_fields)
+
+
+def example_value(name: str, field: forms.Field) -> Any:
+    """A plausible value of a form field, for the schema's examples."""
+    if name == "version":
+        return 3
+    if isinstance(field, forms.DateTimeField):
+        return "2026-12-01T10:00:00+01:00"
+    if isinstance(field, forms.DateField):
+        return "2026-12-01"
+    if isinstance(field, IdChoiceField):
+        return 12
+    if _is_yes_no(field):
+        return True
+    if isinstance(field, forms.ChoiceField):
+        codes = [str(value) for value, _label in list(getattr(field, "choices", [])) if value != ""]
+        return codes[0] if codes else ""
+    if isinstance(field, forms.IntegerField):
+        return 1
+    return str(field.label or name)[: getattr(field, "max_length", None) or 100]
+
+
+def example_body(kind: str) -> dict[str, Any]:
+    """An example request of one message kind (every field but the optional time)."""
+    fields = form_fields(MESSAGE_FORMS[kind][0])
+    return {name: example_value(name, f) for name, f in fields.items() if name != "occurred_at"}

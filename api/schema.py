@@ -92,3 +92,64 @@ IF_MATCH = OpenApiParameter(
 def only_v1(endpoints: list[tuple[Any, ...]], **kwargs: Any) -> list[tuple[Any, ...]]:
     """The schema's paths: version 1 (the aliases of before v1 are the same views)."""
     return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]
+
+
+def ok(status: int, value: Any) -> OpenApiExample:
+    """An example of a successful answer."""
+    return OpenApiExample(str(status), value=value, response_only=True, status_codes=[str(status)])
+
+
+PATIENT = {"name": "Greta Lindqvist", "personnummer": "194103151017"}
+EPISODE = {
+    "id": 33,
+    "reference": "SVU-33",
+    "version": 2,
+    "status": "planning",
+    "status_label": "Planering",
+    "patient": PATIENT,
+    "preliminary_ready_date": "2026-12-03",
+    "ready_date": None,
+    "discharged_at": None,
+    "details_visible": False,
+    "care_type": None,
+    "care_type_label": None,
+    "admitted_at": None,
+}
+TASK = {
+    "code": "answer",
+    "label": "Svara på inskrivningsmeddelandet",
+    "due": None,
+    "overdue": False,
+}
+EXAMPLES = {
+    "list": ok(200, {"count": 1, "next": None, "previous": None, "results": [EPISODE]}),
+    "episode": ok(
+        201, {**EPISODE, "version": 1, "status": "registered", "status_label": "Registrerad"}
+    ),
+    "lookup": ok(200, {"episodes": [EPISODE]}),
+    "receipt": ok(201, {"event_id": 4711, "acknowledged_at": "2026-11-29T14:02:00+01:00"}),
+    "receipts": ok(
+        200, {"receipts": [{"event_id": 4711, "acknowledged_at": "2026-11-29T14:02:00+01:00"}]}
+    ),
+    "worklist": ok(
+        200,
+        {
+            "rows": [
+                {
+                    "episode_id": 33,
+                    "reference": "SVU-33",
+                    "version": 2,
+                    "status": "planning",
+                    "status_label": "Planering",
+                    "party": "kommun",
+                    "patient": PATIENT,
+                    "expected_date": "2026-12-03",
+                    "days_ready": None,
+                    "unacknowledged": 1,
+                    "urgency": "later",
+                    "tasks": [TASK],
+                }
+            ]
+        },
+    ),
+}

@@ -25,7 +25,7 @@ from api.errors import ApiError, invalid
 from api.filters import EpisodeFilters, RegisterForm, register_wards
 from api.idempotency import idempotent
 from api.messages import json_form_data
-from api.schema import IDEMPOTENCY_KEY, errors
+from api.schema import EXAMPLES, IDEMPOTENCY_KEY, errors
 from api.serializers import (
     EpisodeDetailSerializer,
     EpisodeSummarySerializer,
@@ -96,6 +96,7 @@ class EpisodeList(GenericAPIView):
         ),
         parameters=EpisodeFilters.parameters(),
         responses={200: EpisodeSummarySerializer(many=True), **errors()},
+        examples=[EXAMPLES["list"]],
         tags=["episoder"],
     )
     def get(self, request: Request) -> Response:
@@ -116,6 +117,7 @@ class EpisodeList(GenericAPIView):
         parameters=[IDEMPOTENCY_KEY],
         responses={201: EpisodeSummarySerializer, **errors(422)},
         examples=[
+            EXAMPLES["episode"],
             OpenApiExample(
                 "register",
                 request_only=True,
@@ -127,7 +129,7 @@ class EpisodeList(GenericAPIView):
                     "admitted_at": "2026-11-29T08:30:00+01:00",
                     "external_id": "COSMIC-4711",
                 },
-            )
+            ),
         ],
         tags=["episoder"],
     )
@@ -199,6 +201,7 @@ class Acknowledge(APIView):
         request=None,
         parameters=[IDEMPOTENCY_KEY],
         responses={201: ReceiptSerializer, **errors(422)},
+        examples=[EXAMPLES["receipt"]],
         tags=["kvittenser"],
     )
     @idempotent
@@ -226,6 +229,7 @@ class AcknowledgeAll(APIView):
         request=None,
         parameters=[IDEMPOTENCY_KEY],
         responses={200: ReceiptsSerializer, **errors(422)},
+        examples=[EXAMPLES["receipts"]],
         tags=["kvittenser"],
     )
     @idempotent
@@ -248,6 +252,7 @@ class Worklist(APIView):
             "som förfaller i dag."
         ),
         responses={200: WorklistSerializer, **errors()},
+        examples=[EXAMPLES["worklist"]],
         tags=["att göra"],
     )
     def get(self, request: Request) -> Response:
@@ -270,7 +275,8 @@ class PatientLookup(APIView):
         request=PatientLookupSerializer,
         responses={200: PatientLookupResultSerializer, **errors()},
         examples=[
-            OpenApiExample("lookup", request_only=True, value={"personnummer": "19410315-1234"})
+            EXAMPLES["lookup"],
+            OpenApiExample("lookup", request_only=True, value={"personnummer": "19410315-1234"}),
         ],
         tags=["patienter"],
     )
