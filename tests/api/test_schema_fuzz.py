@@ -10,13 +10,15 @@ accounts: under a minute of CPU for all operations)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 import schemathesis
 from django.contrib.auth.models import AbstractUser
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -45,6 +47,20 @@ def scenery(
     return {"id": noticed.pk, "event_id": event.pk}
 
 
+@pytest.fixture
+def keep_the_test_connection() -> Iterator[None]:
+    """The WSGI application closes "old" database connections at each request's start and end;
+    Django's test client stops that, so must this (else PostgreSQL loses the test's transaction)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.mark.usefixtures("keep_the_test_connection")
 @pytest.mark.parametrize("account", ["ward_system", "kommun_system"])
 def test_no_answer_is_a_5xx_or_outside_the_schema(
     account: str, scenery: dict[str, int], request: pytest.FixtureRequest
