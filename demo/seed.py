@@ -37,6 +37,7 @@ import payment
 from analysis.analyses.models import Analysis
 from analysis.statistics import compute_statistics
 from demo.analyses import seed_analyses
+from demo.api_accounts import ensure_system_accounts
 from demo.cases import plan_cases
 from demo.executor import Counts, Executor
 from demo.follow_up import seed_follow_up_extras
@@ -152,6 +153,7 @@ def seed(
     with transaction.atomic():
         orgs = ensure_organisations()
         users = create_users(orgs)
+        ensure_system_accounts(orgs)
         integration_user = users[INTEGRATION_USERNAME]
         planner, plan = build_plan(seed=seed, months=months, per_month=per_month, now=now)
         # Receipts carry no time of their own (they are stamped now), so only the messages of

@@ -33,9 +33,11 @@ class Role(models.TextChoices):
 # (ward, health centre, kommun) have their sending role only: the follow-up roles
 # (processledare, partssammansatt) sit at the region, where they see aggregates, not episodes.
 ROLES_BY_KIND: dict[str, frozenset[str]] = {
-    OrganisationKind.WARD: frozenset({Role.WARD_STAFF}),
-    OrganisationKind.HEALTH_CENTRE: frozenset({Role.HC_COORDINATOR}),
-    OrganisationKind.KOMMUN: frozenset({Role.KOMMUN_PLANNER}),
+    # The integration role at a ward, health centre or kommun: that organisation's system
+    # account (its journal system, by API token), acting for it alone, as its staff do.
+    OrganisationKind.WARD: frozenset({Role.WARD_STAFF, Role.INTEGRATION}),
+    OrganisationKind.HEALTH_CENTRE: frozenset({Role.HC_COORDINATOR, Role.INTEGRATION}),
+    OrganisationKind.KOMMUN: frozenset({Role.KOMMUN_PLANNER, Role.INTEGRATION}),
     OrganisationKind.REGION: frozenset(
         {Role.PROCESS_LEAD, Role.JOINT_GROUP, Role.ADMIN, Role.INTEGRATION}
     ),

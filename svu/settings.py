@@ -54,18 +54,20 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI, vendored (offline)
     "guardian",
     "django_celery_beat",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    # Apps depend one way: discharges <- webhooks <- deviations <- payment <- analysis <- demo
-    # (tests/test_layers.py, LAYERS).
+    # Apps depend one way: discharges <- webhooks <- deviations <- payment <- analysis <- api
+    # <- demo (tests/test_layers.py, LAYERS).
     "discharges",
     "webhooks",
     "deviations",
     "payment",
     "analysis",
+    "api",
     "demo",
 ]
 
@@ -255,26 +257,50 @@ CONTENT_SECURITY_POLICY = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # Session only: HTTP Basic sent a password with every call, past the login lockout.
-        # Integration accounts will get tokens (issue 12).
+        # Systems send "Authorization: Bearer TOKEN" (api/tokens.py); people's pages, the
+        # session. HTTP Basic sent a password with every call, past the login lockout: removed.
+        "api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Per token (or user), on the default cache: Redis when REDIS_URL is set (api/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
     # JSON only: people read the API's documentation in Swedish at /api/docs/ (the browsable
     # API named its views after the English class names and docstrings).
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "discharges.api.exception_handler",
+    # One error shape: {"error": code, "detail": Swedish text, "fields": {...}} (api/errors.py).
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
 }
+# Requests per token (or signed-in user) and period, e.g. "600/minute"; 429 beyond.
+SVU_API_RATE = env_str("SVU_API_RATE", "600/minute")
+# How long an Idempotency-Key's first answer is kept for retries (api/idempotency.py).
+SVU_IDEMPOTENCY_HOURS = max(1, env_int("SVU_IDEMPOTENCY_HOURS", 24))
 SPECTACULAR_SETTINGS = {
     "TITLE": "SVU API",
-    "DESCRIPTION": "Samverkan vid utskrivning: episodes and the messages of a discharge.",
+    "DESCRIPTION": (
+        "Samverkan vid utskrivning: episoder och utskrivningens meddelanden för journal- och "
+        "verksamhetssystem. Autentisering: Authorization: Bearer TOKEN. Fel har formen "
+        '{"error": kod, "detail": text på svenska, "fields": {...}}.'
+    ),
     "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    # The schema names every field of patient data: only for those logged in.
+    # The schema names every field of patient data: only for those signed in or with a token.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Only /api/v1/ (the paths of before v1 are aliases of the same views).
+    "PREPROCESSING_HOOKS": ["api.schema.only_v1"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CareTypeEnum": "discharges.choices.CareType",
+        "StatisticCareTypeEnum": "analysis.models.StatCareType",
+    },
 }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"

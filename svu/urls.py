@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
 
 from svu import sessions, two_factor, views
 
@@ -15,8 +14,8 @@ urlpatterns = [
     # The language menu (templates/base.html): Swedish unless the user chooses (svu/language.py).
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/", include("discharges.api_urls")),
+    # The API for systems (api/urls.py): /api/v1/, its schema and documentation.
+    path("api/", include("api.urls")),
     path("follow-up/", include("analysis.urls")),
     path("liability/", include("payment.urls")),
     path("deviations/", include("deviations.urls")),

@@ -39,10 +39,14 @@ def check_actor(actor: Actor) -> bool:
     Returns True when the actor is an integration account (no back-dating limit).
     """
     role = SENDER_ROLE.get(OrganisationKind(actor.organisation.kind))
+    # The sending role, or the organisation's own system account (an integration membership
+    # at the ward, health centre or kommun itself: its journal system, by API token), which
+    # sends within the same limits as its staff.
+    roles = [r for r in (role, Role.INTEGRATION) if r]
     if (
         role
         and Membership.objects.filter(
-            user=actor.user, organisation_id=actor.organisation.pk, role=role
+            user=actor.user, organisation_id=actor.organisation.pk, role__in=roles
         ).exists()
     ):
         return False

@@ -303,7 +303,7 @@ def test_consent_on_another_wards_episode_does_not_reveal_this_one(
 
     body = api_detail(personas.kommun_planner, noticed)
     assert body["details_visible"] is False  # the old code: True, the reason and colour shown
-    assert body["fields"]["admission_reason"] is None
+    assert body["details"] is None
     assert SECRET_REASON not in str(body)
     assert fresh(theirs).has_consent is True  # it governs the psychiatric ward's episode
     assert fresh(noticed).has_consent is False

@@ -133,5 +133,5 @@ def test_the_api_refuses_one_character_too_many_naming_the_field(
         content_type="application/json",
     )
     assert response.status_code == 400, response.content
-    assert list(response.json()["errors"]) == [field]
+    assert list(response.json()["fields"]) == [field]
     assert Episode.objects.get(pk=episode.pk).version == episode.version

@@ -65,12 +65,12 @@ def test_the_login_page_and_the_admin_are_not_stored_either() -> None:
 
 
 def test_the_api_schema_needs_a_login(personas: Personas) -> None:
-    anonymous = Client().get(reverse("api-schema"))
+    anonymous = Client().get(reverse("api:schema"))
     assert anonymous.status_code in (401, 403)
     assert b"episodes" not in anonymous.content
-    signed_in = login(personas.ward_nurse).get(reverse("api-schema"))
+    signed_in = login(personas.ward_nurse).get(reverse("api:schema"))
     assert signed_in.status_code == 200
-    assert b"/api/episodes/" in signed_in.content
+    assert b"/api/v1/episodes/" in signed_in.content
 
 
 # What the policy would refuse: an inline script or style, an event-handler attribute.

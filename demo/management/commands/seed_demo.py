@@ -44,6 +44,11 @@ class Command(BaseCommand):
             self.stdout.write("Demo data is already loaded; nothing changed.")
         self.print_summary(demo.summary())
         self.print_logins(demo.demo_logins())
+        self.stdout.write("")
+        self.stdout.write(
+            "API tokens for the system accounts (one per ward, health centre and kommun): "
+            "python manage.py demo_api_tokens"
+        )
 
     def print_summary(self, summary: demo.Summary) -> None:
         statuses = ", ".join(f"{label}: {n}" for label, n in summary.by_status.items() if n)

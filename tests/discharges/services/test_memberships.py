@@ -33,7 +33,7 @@ def test_it_adds_a_membership_and_its_group(org_tree: OrgTree) -> None:
         ("umea", Role.WARD_STAFF),
         ("ward", Role.KOMMUN_PLANNER),
         ("hc_umea", Role.WARD_STAFF),
-        ("ward", Role.INTEGRATION),
+        ("hospital", Role.INTEGRATION),
         ("umea", Role.ADMIN),
         ("hospital", Role.WARD_STAFF),
         # A role that is no Role at all is refused like any other, naming the field.
@@ -43,7 +43,7 @@ def test_it_adds_a_membership_and_its_group(org_tree: OrgTree) -> None:
         "ward_staff-at-a-kommun",
         "kommun_planner-at-a-ward",
         "ward_staff-at-a-health-centre",
-        "integration-at-a-ward",
+        "integration-at-a-hospital",
         "admin-at-a-kommun",
         "ward_staff-at-a-hospital",
         "unknown-role",
