@@ -10,7 +10,10 @@ Dockerfile), and the URL fetcher serves only the project's own static files.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -56,6 +59,38 @@ def local_fetcher(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
             with open(path, "rb") as handle:
                 return {"string": handle.read(), "filename": path}
     raise FetchRefused(f"the PDF may not fetch {url[:80]!r}")
+
+
+_pauses = 0
+_reenable = False
+_pauses_lock = threading.Lock()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while WeasyPrint lays out and writes the PDF.
+
+    A 50-patient PDF makes a few million objects (elements, styles, boxes, their copies per
+    page), many of them kept to the end: every few thousand allocations the collector runs,
+    and its full collections scan the whole heap again, a third of the CPU time of the
+    render (bench/analysis_pdf.py). Reference counting still frees what the render drops; the
+    few cycles it leaves are collected once the collector runs again. Nested or concurrent
+    renders (threads) restore the collector only when the last one ends, and only if it was
+    enabled before the first.
+    """
+    global _pauses, _reenable
+    with _pauses_lock:
+        if _pauses == 0:
+            _reenable = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+    try:
+        yield
+    finally:
+        with _pauses_lock:
+            _pauses -= 1
+            if _pauses == 0 and _reenable:
+                gc.enable()
 
 
 def reader(analysis: Analysis, user: User, *, pseudonymised: bool) -> AnalysisAccess:
@@ -104,10 +139,11 @@ def render_pdf(
     html = document_html(access, sheets)
     if progress is not None:
         progress(PdfStage.LAYOUT, len(sheets), len(sheets))
-    document = HTML(string=html, url_fetcher=local_fetcher, base_url=STATIC_PREFIX).render()
-    if progress is not None:
-        progress(PdfStage.WRITING, len(sheets), len(sheets))
-    pdf: bytes = document.write_pdf()
+    with collector_paused():
+        document = HTML(string=html, url_fetcher=local_fetcher, base_url=STATIC_PREFIX).render()
+        if progress is not None:
+            progress(PdfStage.WRITING, len(sheets), len(sheets))
+        pdf: bytes = document.write_pdf()
     return pdf
 
 

@@ -5,6 +5,7 @@ built by the Celery task with its progress, then downloaded (access-logged)."""
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Iterator
 from datetime import timedelta
@@ -205,3 +206,59 @@ def test_a_running_job_shows_its_progress_and_polls(filled: March, personas: Per
     assert 'http-equiv="refresh"' in text
     assert "1 av 3 patienter" in text and 'value="16"' in text
     assert 'id="pdf-download"' not in text
+
+
+def test_the_collector_is_paused_while_weasyprint_works_and_restored_after(
+    filled: March, personas: Personas, monkeypatch: Any
+) -> None:
+    """The cyclic garbage collector is off while WeasyPrint lays out and writes the PDF (a
+    third of its CPU time otherwise: bench/analysis_pdf.py), on again afterwards."""
+    from weasyprint import HTML
+    from weasyprint.document import Document
+
+    seen: list[tuple[str, bool]] = []
+    render, write = HTML.render, Document.write_pdf
+
+    def spied_render(self: HTML, *args: Any, **kwargs: Any) -> Document:
+        seen.append(("layout", gc.isenabled()))
+        return render(self, *args, **kwargs)
+
+    def spied_write(self: Document, *args: Any, **kwargs: Any) -> Any:
+        seen.append(("writing", gc.isenabled()))
+        return write(self, *args, **kwargs)
+
+    monkeypatch.setattr(HTML, "render", spied_render)
+    monkeypatch.setattr(Document, "write_pdf", spied_write)
+    assert gc.isenabled()
+    content = pdf.render_pdf(filled.analysis, personas.processledare, pseudonymised=True)
+    assert content.startswith(b"%PDF")
+    assert seen == [("layout", False), ("writing", False)]
+    assert gc.isenabled()
+
+
+def test_the_collector_comes_back_when_the_render_fails(filled: March, personas: Personas) -> None:
+    def fail_when_writing(stage: str, done: int, total: int) -> None:
+        if stage == PdfStage.WRITING:
+            raise RuntimeError("the worker was stopped")
+
+    with pytest.raises(RuntimeError):
+        pdf.render_pdf(
+            filled.analysis, personas.processledare, pseudonymised=True,
+            progress=fail_when_writing,
+        )  # fmt: skip
+    assert gc.isenabled()
+
+
+def test_nested_pauses_restore_the_collector_once_and_only_if_it_was_on() -> None:
+    with pdf.collector_paused():
+        with pdf.collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer render is still working
+    assert gc.isenabled()
+    gc.disable()  # someone else's choice, kept
+    try:
+        with pdf.collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
