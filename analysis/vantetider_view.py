@@ -7,8 +7,10 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.http import Http404, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from analysis.queries import Query
 from analysis.vantetider import COLUMNS, BadExport, find_region, parse_period, vantetider_rows
 from discharges.exports import CSV_CONTENT_TYPE, swedish_csv
 from discharges.http import AuthenticatedHttpRequest
@@ -20,6 +22,14 @@ def may_export(user: User, region_code: str) -> bool:
     the national export reports them."""
     _own, regions = small_number_scope(user)
     return region_code in regions
+
+
+def vantetider_link(user: User, region_code: str, query: Query) -> str:
+    """The download's address for the page's period, or "" for a user who may not export."""
+    if not may_export(user, region_code):
+        return ""
+    url = reverse("analysis:vantetider", args=[region_code])
+    return f"{url}?from={query.first:%Y-%m}&to={query.last:%Y-%m}"
 
 
 @login_required

@@ -31,13 +31,14 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from django.urls import reverse
 
 from analysis.indicator_models import INDICATOR_COUNTS, MonthlyIndicators
 from analysis.indicators import compute_indicators
 from analysis.statistics import compute_statistics
 from discharges.models import AdmissionType, NeedsOutcome, SipPlace
 from tests.analysis.indicator_data import Builder, Sip, at
-from tests.conftest import OrgTree, Personas
+from tests.conftest import OrgTree, Personas, login
 
 pytestmark = pytest.mark.django_db
 
@@ -223,3 +224,46 @@ def test_recomputing_replaces_the_rows(march: None, builder: Builder) -> None:
 def test_the_statistics_recompute_stores_the_indicators(march: None) -> None:
     compute_statistics()
     assert MonthlyIndicators.objects.count() == 3
+
+
+# --- On the kommun's follow-up page -----------------------------------------------------------
+
+
+def _page(user: object, code: str = "2480") -> str:
+    url = reverse("analysis:kommun", args=[code])
+    response = login(user).get(url, {"from": "2026-03", "to": "2026-03"})  # type: ignore[arg-type]
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _row(html: str, month: str) -> str:
+    """The row of ``month`` in the indicators table."""
+    table = html.split('id="indikatorer-halland"', 1)[1].split("</table>", 1)[0]
+    return table.split(f">{month}<", 1)[1].split("</tr>", 1)[0]
+
+
+def test_the_kommun_page_shows_the_indicators_to_the_processledare(
+    march: None, personas: Personas
+) -> None:
+    compute_statistics()
+    html = _page(personas.processledare)
+    row = _row(html, "2026-03")
+    # Umeå, March, somatic and psychiatric together: 5 episodes, 4 with a notice (80 %),
+    # 3 SIPs (60 %); 65+: A, C, D, E, none readmitted (0 %); outcomes known 4: unchanged
+    # A and E (50 %), new needs B (25 %); SIP in the home A (20 % of 5); places of 3: video,
+    # home, phone a third each, hospital none; follow-up as planned 1 of 3 (33 %).
+    cells = [cell.split("<", 1)[0] for cell in row.split('class="num')[1:]]
+    texts = [cell.split(">", 1)[1].replace("\xa0", " ") for cell in cells]
+    assert texts == ["80 %", "60 %", "0 %", "50 %", "25 %", "20 %", "33 %", "0 %", "33 %",
+                     "33 %", "33 %"]  # fmt: skip
+    assert 'id="vantetider-download"' in html
+
+
+def test_the_joint_group_sees_small_bases_hidden_and_no_national_download(
+    march: None, personas: Personas
+) -> None:
+    compute_statistics()
+    html = _page(personas.joint_group)
+    row = _row(html, "2026-03")
+    assert "&lt;5" in row  # e.g. 3 SIPs with a known place, 3 planned follow-ups
+    assert 'id="vantetider-download"' not in html
