@@ -349,3 +349,14 @@ def test_the_demo_has_analyses_one_worked_on_and_one_closed(seeded: str) -> None
     for username in ("processledare", "partssammansatt"):
         told = AnalysisNotice.objects.filter(user__username=username)
         assert told.count() == analyses.filter(trigger=Trigger.AUTOMATIC).count()
+
+
+def test_the_demo_shows_every_indicator_of_issue_14(seeded: str) -> None:
+    from django.db.models import Sum
+
+    from analysis.indicator_models import INDICATOR_COUNTS, MonthlyIndicators
+
+    totals = MonthlyIndicators.objects.aggregate(**{n: Sum(n) for n in INDICATOR_COUNTS})
+    assert all(totals[name] for name in INDICATOR_COUNTS), totals
+    assert set(Episode.objects.values_list("admission_type", flat=True)) >= {"akut", "planerad"}
+    assert EpisodeEvent.objects.filter(kind=EventKind.SIP_FOLLOW_UP_DONE).exists()
