@@ -194,5 +194,21 @@ def compute_indicators(now: datetime | None = None) -> int:
                 cursor.execute(f"LOCK TABLE {MonthlyIndicators._meta.db_table} IN EXCLUSIVE MODE")
         objects = indicator_rows(now)
         MonthlyIndicators.objects.all().delete()
-        MonthlyIndicators.objects.bulk_create(objects, batch_size=2000)
+        if connection.vendor == "postgresql":
+            _copy(objects)
+        else:
+            MonthlyIndicators.objects.bulk_create(objects, batch_size=2000)
     return len(objects)
+
+
+def _copy(objects: list[MonthlyIndicators]) -> None:
+    """COPY the rows in (PostgreSQL): a tenth of bulk_create's time for tens of thousands of
+    rows of twenty columns (bench/indicators.py)."""
+    columns = [str(f.column) for f in MonthlyIndicators._meta.concrete_fields if not f.primary_key]
+    attnames = [f.attname for f in MonthlyIndicators._meta.concrete_fields if not f.primary_key]
+    table = MonthlyIndicators._meta.db_table
+    with connection.cursor() as cursor:
+        raw: Any = cursor.cursor  # psycopg's own cursor, for COPY
+        with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for obj in objects:
+                copy.write_row([getattr(obj, name) for name in attnames])
