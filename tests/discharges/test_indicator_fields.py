@@ -28,7 +28,7 @@ from discharges.projection import replay
 from discharges.services import Refused
 from discharges.templatetags.svu import event_summary
 from tests.conftest import OrgTree, Personas, fresh, login
-from tests.discharges.pages import REGISTER_URL, message_url
+from tests.discharges.pages import REGISTER_URL, detail_url, message_url
 from tests.discharges.services.conftest import assert_refused, today
 
 # --- Admission type -----------------------------------------------------------------------------
@@ -312,3 +312,18 @@ def test_the_discharge_page_sends_the_outcome_of_needs(
     )
     assert response.status_code == 302
     assert fresh(episode).needs_outcome == "none"
+
+
+def test_the_episode_page_shows_the_new_fields_in_swedish(
+    nurse: Client,
+    make_episode: Callable[..., Episode],
+    personas: Personas,
+    advance: Callable[..., Episode],
+) -> None:
+    episode = make_episode(admission_type=AdmissionType.ACUTE)
+    _held_and_discharged(episode, personas, advance)
+    services.record_sip_follow_up_done(actor=personas.hc_actor, episode=episode, done_date=today())
+    html = nurse.get(detail_url(episode.pk)).content.decode()
+    assert "<dt>Typ av inskrivning</dt><dd>Akut</dd>" in html
+    assert "Telefon" in html  # where the SIP was held
+    assert f"planerad {today():%Y-%m-%d}, genomförd {today():%Y-%m-%d}" in html
