@@ -6,10 +6,13 @@ and the timeline's Swedish summary."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone, translation
 
@@ -28,6 +31,7 @@ from discharges.projection import replay
 from discharges.services import Refused
 from discharges.templatetags.svu import event_summary
 from tests.conftest import OrgTree, Personas, fresh, login
+from tests.csvfiles import COLUMNS, run_command, stay, write_csv
 from tests.discharges.pages import REGISTER_URL, detail_url, message_url
 from tests.discharges.services.conftest import assert_refused, today
 
@@ -327,3 +331,37 @@ def test_the_episode_page_shows_the_new_fields_in_swedish(
     assert "<dt>Typ av inskrivning</dt><dd>Akut</dd>" in html
     assert "Telefon" in html  # where the SIP was held
     assert f"planerad {today():%Y-%m-%d}, genomförd {today():%Y-%m-%d}" in html
+
+
+# --- The history import: the optional columns -----------------------------------------------------
+
+
+def test_the_import_reads_admission_type_and_outcome_of_needs(
+    tmp_path: Path, org_tree: OrgTree
+) -> None:
+    columns = [*COLUMNS, "admission_type", "needs_outcome"]
+    rows = [
+        {**stay("H1", 31, date(2026, 3, 10), date(2026, 3, 12)), "admission_type": "akut",
+         "needs_outcome": "new_social"},
+        {**stay("H2", 32, date(2026, 3, 10), date(2026, 3, 12)), "admission_type": "",
+         "needs_outcome": ""},
+    ]  # fmt: skip
+    run_command("import_episodes", str(write_csv(tmp_path / "h.csv", rows, columns)))
+    first, second = Episode.objects.get(external_id="H1"), Episode.objects.get(external_id="H2")
+    assert (first.admission_type, first.needs_outcome) == ("akut", "new_social")
+    assert (second.admission_type, second.needs_outcome) == ("", "")
+
+
+def test_the_import_refuses_a_bad_admission_type_naming_row_and_column(
+    tmp_path: Path, org_tree: OrgTree
+) -> None:
+    columns = [*COLUMNS, "admission_type"]
+    rows = [{**stay("H3", 33, date(2026, 3, 10), None), "admission_type": "ambulans"}]
+    err = io.StringIO()
+    with pytest.raises(CommandError), translation.override("en"):
+        path = write_csv(tmp_path / "h.csv", rows, columns)
+        call_command("import_episodes", str(path), stdout=io.StringIO(), stderr=err)
+    assert err.getvalue().splitlines()[0] == (
+        "row 2, column admission_type: expected akut or planerad (empty: not known)"
+    )
+    assert not Episode.objects.exists()
