@@ -121,3 +121,4 @@ class MonthlyStatistic(models.Model):
 # The analyses of delayed discharge keep their tables in their own package; imported here, last,
 # so that Django registers them with this app.
 from analysis.analyses import models as analyses_models  # noqa: E402, F401
+from analysis.indicator_models import MonthlyIndicators as MonthlyIndicators  # noqa: E402

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from analysis import views
+from analysis import vantetider_view, views
 
 app_name = "analysis"
 urlpatterns = [
@@ -13,4 +13,5 @@ urlpatterns = [
         name="kommun_export",
     ),
     path("analyses/", include("analysis.analyses.urls")),
+    path("vantetider/<str:region>.csv", vantetider_view.download, name="vantetider"),
 ]

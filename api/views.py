@@ -127,6 +127,7 @@ class EpisodeList(GenericAPIView):
                     "address": "Storgatan 1, 903 26 Umeå",
                     "kommun_code": "2480",
                     "admitted_at": "2026-11-29T08:30:00+01:00",
+                    "admission_type": "akut",
                     "external_id": "COSMIC-4711",
                 },
             ),
@@ -172,6 +173,7 @@ class EpisodeList(GenericAPIView):
                 health_centre=data["health_centre"],
                 care_type=data["care_type"] or None,
                 external_id=data["external_id"] or None,
+                admission_type=data["admission_type"],
             )
         access_log.log_access(user, [episode], AccessAction.API_VIEW, detail="register")
         body = EpisodeSummarySerializer(episode_summary(episode, True)).data

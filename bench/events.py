@@ -85,6 +85,7 @@ def _planning_rows() -> list[EventRow]:
                 "health_centre_id": "p.health_centre_id",
                 "care_type": "p.care_type",
                 "admitted_at": "pg_temp.iso(p.a)",
+                "admission_type": "''",
             },
         ),
         EventRow(
@@ -159,7 +160,12 @@ def _readiness_rows() -> list[EventRow]:
             "p.kommun_id",
             {"homecoming_at": "pg_temp.iso(p.homecoming)"},
         ),
-        EventRow("discharge", "p.dis_at", "p.ward_id", {"destination": "p.destination"}),
+        EventRow(
+            "discharge",
+            "p.dis_at",
+            "p.ward_id",
+            {"destination": "p.destination", "needs_outcome": "''"},
+        ),
         EventRow("closed", "p.closed_at", "p.ward_id", {"reason": "p.closure_reason"}),
     ]
 
@@ -177,7 +183,7 @@ def _sip_rows() -> list[EventRow]:
             "sip_held",
             "p.sipheld_at",
             "p.health_centre_id",
-            {"held_date": _iso_date("p.held_date")},
+            {"held_date": _iso_date("p.held_date"), "place": "''", "follow_up_date": "NULL"},
         ),
     ]
 

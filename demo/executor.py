@@ -70,6 +70,7 @@ class Executor:
             health_centre=(
                 self.orgs.health_centres[plan.health_centre] if plan.health_centre else None
             ),
+            admission_type=plan.admission_type,
         )
         self.counts.episodes += 1
         self.counts.events += 1

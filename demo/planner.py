@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
 
+from demo import indicators
 from demo.plans import (
     ENDING_SERVICES,
     EpisodePlan,
@@ -221,6 +222,9 @@ class Planner:
             weights=(90.5, 3, 1.2, 1, 0.8, 1.5),
         )[0]
         plan = EpisodePlan(patient, ward.key, admitted_at, [])
+        plan.admission_type = indicators.admission_type(
+            indicators.stream(plan, "admission"), ward.care_type == "psykiatri"
+        )
         if rng.random() < 0.006:
             self._wrong_recipient(plan)
         if outcome == "not_covered":

@@ -79,6 +79,7 @@ class EpisodePlan:
     kommun: str | None = None  # registered with another kommun than the patient's (corrected)
     health_centre: str | None = None  # likewise for the hälsocentral
     end: datetime | None = None  # discharge or closure; None while active
+    admission_type: str = ""  # akut or planerad (demo.indicators)
 
 
 @dataclass

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from demo import indicators
 from demo.plans import EpisodePlan, Party, Step, hours, local_time
 from demo.region import LENGTH_OF_STAY, WardSpec
 from demo.vocabulary import (
@@ -62,6 +63,7 @@ class EpisodeStory:
         self.preliminary: date | None = None  # the latest preliminary ready date sent
         self.assessed = False  # whether the track colour (and SIP need) was assessed
         self.homecoming: datetime | None = None  # the agreed time, set with the discharge
+        self.extra = indicators.stream(plan, "story")  # issue 14's fields: their own draws
 
     def add(self, at: datetime, party: Party, service: str, **kwargs: Any) -> Step:
         before_end = kwargs.pop("_before_end", True)
@@ -204,7 +206,12 @@ class EpisodeStory:
         self.kommun_side(notice, course.ready_at, discharge, sip_held_in_hospital)
         destination = self.destination(wait)
         self.add(
-            discharge, "ward", "register_discharge", destination=destination, _before_end=False
+            discharge,
+            "ward",
+            "register_discharge",
+            destination=destination,
+            needs_outcome=indicators.needs_outcome(self.extra, course.track_colour),
+            _before_end=False,
         )
         if course.sip_needed and course.track_colour != "red":
             # Without an admission notice the hälsocentral learns of the stay from the ready notice.
@@ -358,8 +365,29 @@ class EpisodeStory:
             _receipt_by=("ward", "kommun"),
         )
         held_at = max(local_time(meeting_day, rng.uniform(14.5, 16)), invited + hours(1))
-        self.add(held_at, "health_centre", "record_sip_held", held_date=meeting_day)
+        self.sip_held(held_at, meeting_day, in_hospital=True, _before_end=True)
         return held_at
+
+    def sip_held(self, at: datetime, held: date, *, in_hospital: bool, _before_end: bool) -> None:
+        """The SIP held, where, and its follow-up planned and (mostly) done."""
+        planned, done = indicators.follow_up(self.extra, held)
+        self.add(
+            at,
+            "health_centre",
+            "record_sip_held",
+            held_date=held,
+            place=indicators.sip_place(self.extra, in_hospital),
+            follow_up_date=planned,
+            _before_end=_before_end,
+        )
+        if done is not None:
+            self.add(
+                local_time(done, 15),
+                "health_centre",
+                "record_sip_follow_up_done",
+                done_date=done,
+                _before_end=False,
+            )
 
     def sip_after(
         self, shared: datetime, track_at: datetime, ready_date: date, discharge: datetime
@@ -418,11 +446,10 @@ class EpisodeStory:
                 _before_end=False,
             )
         recorded_day = meeting_day + timedelta(days=rng.choice((0, 0, 1, 2)))
-        self.add(
+        self.sip_held(
             local_time(recorded_day, rng.uniform(13, 17)),
-            "health_centre",
-            "record_sip_held",
-            held_date=meeting_day,
+            meeting_day,
+            in_hospital=False,
             _before_end=False,
         )
 

@@ -83,6 +83,30 @@ class TrackColour(models.TextChoices):
     BLUE = "blue", _("Blue")
 
 
+class AdmissionType(models.TextChoices):
+    """How the patient came in (indicator 5 counts an akut readmission as unplanned)."""
+
+    ACUTE = "akut", _("Acute")
+    PLANNED = "planerad", _("Planned")
+
+
+class SipPlace(models.TextChoices):
+    """Where the SIP meeting was held (seed 003, indicator 11)."""
+
+    VIDEO = "video", _("Video meeting")
+    HOSPITAL = "hospital", _("At the hospital")
+    HOME = "home", _("In the home")
+    PHONE = "phone", _("By phone")
+
+
+class NeedsOutcome(models.TextChoices):
+    """The episode's outcome of needs at discharge (seed 003, indicators 6 and 7)."""
+
+    UNCHANGED = "unchanged", _("Unchanged needs, with earlier municipal services")
+    NEW_SOCIAL = "new_social", _("New needs of services from social services")
+    NONE = "none", _("No need of municipal services")
+
+
 class Destination(models.TextChoices):
     HOME = "ordinary_home", _("Ordinary home")
     SPECIAL_HOUSING = "special_housing", _("Special housing")

@@ -36,6 +36,7 @@ class EventKind(models.TextChoices):
     SIP_HELD = "sip_held", _("SIP held")
     SIP_HELD_RECORDED = "sip_held_recorded", _("SIP held, recorded without invitation")
     SIP_CANCELLED = "sip_cancelled", _("SIP cancelled")
+    SIP_FOLLOW_UP_DONE = "sip_follow_up_done", _("SIP follow-up done")
     SOL_PLANNING_DONE = "sol_planning_done", _("SoL planning done")
     HSL_PLANNING_DONE = "hsl_planning_done", _("HSL planning done")
     KOMMUN_READY = "kommun_ready", _("Municipality ready")
@@ -54,6 +55,9 @@ class Registered(TypedDict):
     health_centre_id: int | None
     care_type: str
     admitted_at: str
+    # An AdmissionType; "" when not known (registered before it was asked, imported history).
+    # Events stored before the key existed lack it: read with .get.
+    admission_type: str
 
 
 class AdmissionNotice(TypedDict):
@@ -112,12 +116,22 @@ class SipInvitation(TypedDict):
 
 class SipHeld(TypedDict):
     held_date: str
+    # Where it was held (a SipPlace, "" if not given) and the planned follow-up date. Events
+    # stored before these keys existed lack them: read with .get.
+    place: str
+    follow_up_date: str | None
 
 
 class SipHeldRecorded(TypedDict):
     """A SIP meeting known to have been held without a recorded invitation (imported history)."""
 
     held_date: str
+
+
+class SipFollowUpDone(TypedDict):
+    """The follow-up of the SIP, planned when it was held, is done (seed 003, indicator 12)."""
+
+    done_date: str
 
 
 class NoData(TypedDict):
@@ -136,6 +150,8 @@ class HomecomingAcknowledged(TypedDict):
 
 class Discharge(TypedDict):
     destination: str  # a Destination, or "" when not known (imported history)
+    # A NeedsOutcome, or "" when not known (events stored before the key existed lack it).
+    needs_outcome: str
 
 
 class RecipientsChanged(TypedDict):
@@ -159,6 +175,7 @@ PAYLOADS: dict[str, type] = {
     EventKind.SIP_HELD: SipHeld,
     EventKind.SIP_HELD_RECORDED: SipHeldRecorded,
     EventKind.SIP_CANCELLED: Reason,
+    EventKind.SIP_FOLLOW_UP_DONE: SipFollowUpDone,
     EventKind.SOL_PLANNING_DONE: NoData,
     EventKind.HSL_PLANNING_DONE: NoData,
     EventKind.KOMMUN_READY: NoData,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from discharges import services
 from discharges.events import TEXT_LIMITS
 from discharges.models import (
+    AdmissionType,
     CareType,
     ClosureReason,
     Destination,
@@ -20,8 +21,10 @@ from discharges.models import (
     EventKind,
     HealthCentre,
     Kommun,
+    NeedsOutcome,
     Patient,
     Region,
+    SipPlace,
     TrackColour,
     Ward,
 )
@@ -276,6 +279,21 @@ class SipInvitationForm(MessageForm):
 
 class SipHeldForm(MessageForm):
     held_date = forms.DateField(label=_("Date held"), widget=DateInput)
+    place = forms.ChoiceField(
+        label=_("Where the SIP was held"),
+        choices=[("", _("Not given")), *SipPlace.choices],
+        required=False,
+    )
+    follow_up_date = forms.DateField(
+        label=_("Follow-up planned for"),
+        required=False,
+        widget=DateInput,
+        help_text=_("Optional: the date the plan is to be followed up."),
+    )
+
+
+class SipFollowUpDoneForm(MessageForm):
+    done_date = forms.DateField(label=_("Follow-up done on"), widget=DateInput)
 
 
 class HomecomingProposalForm(MessageForm):
@@ -297,6 +315,11 @@ class DischargeForm(MessageForm):
         label=_("Destination"),
         choices=[("", _("Choose…")), *Destination.choices],
         error_messages={"required": _("Choose where the patient goes.")},
+    )
+    needs_outcome = forms.ChoiceField(
+        label=_("Outcome of needs"),
+        choices=[("", _("Not given")), *NeedsOutcome.choices],
+        required=False,
     )
 
 
@@ -329,6 +352,7 @@ MESSAGE_FORMS: dict[str, tuple[type[MessageForm], Any]] = {
     EventKind.SIP_INVITATION: (SipInvitationForm, services.send_sip_invitation),
     EventKind.SIP_HELD: (SipHeldForm, services.record_sip_held),
     EventKind.SIP_CANCELLED: (ReasonForm, services.cancel_sip),
+    EventKind.SIP_FOLLOW_UP_DONE: (SipFollowUpDoneForm, services.record_sip_follow_up_done),
     EventKind.SOL_PLANNING_DONE: (MessageForm, services.mark_sol_planning_done),
     EventKind.HSL_PLANNING_DONE: (MessageForm, services.mark_hsl_planning_done),
     EventKind.KOMMUN_READY: (MessageForm, services.mark_kommun_ready),
@@ -376,6 +400,11 @@ class RegisterEpisodeForm(forms.Form):
         required=False,
     )
     admitted_at = forms.DateTimeField(label=_("Admitted"), widget=DateTimeInput)
+    admission_type = forms.ChoiceField(
+        label=_("Admission type"),
+        choices=[("", _("Choose…")), *AdmissionType.choices],
+        error_messages={"required": _("Choose whether the admission is acute or planned.")},
+    )
 
     def __init__(
         self, *args: Any, wards: Any = None, known: Patient | None = None, **kwargs: Any

@@ -23,13 +23,16 @@ from discharges.append_only import AppendOnlyModel
 from discharges.choices import (
     ACTIVE_STATUSES,
     AccessAction,
+    AdmissionType,
     CareType,
     ClosureReason,
     ConsentAction,
     Destination,
     EpisodeStatus,
+    NeedsOutcome,
     OrganisationKind,
     Role,
+    SipPlace,
     TrackColour,
 )
 from discharges.choices import ROLES_BY_KIND as ROLES_BY_KIND
@@ -293,57 +296,6 @@ class Patient(models.Model):
         return int(self.personnummer[6]) >= 6
 
 
-class PatientIdentityChange(AppendOnlyModel):
-    """A ward changes the patient's name, address, folkbokföringskommun or listing: who, for
-    which organisation, when, and the values before and after. ``Patient`` holds the current
-    values; only ``services.change_patient_identity`` writes them after the creation."""
-
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="identity_changes")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("author"),
-    )
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
-    )
-    changed_at = models.DateTimeField(_("time"), default=timezone.now)
-    old_name = models.CharField(_("previous name"), max_length=200, blank=True)
-    name = models.CharField(_("name"), max_length=200, blank=True)
-    old_address = models.CharField(_("previous address"), max_length=300, blank=True)
-    address = models.CharField(_("registered address"), max_length=300, blank=True)
-    old_kommun = models.ForeignKey(
-        Kommun, on_delete=models.PROTECT, related_name="+", verbose_name=_("previous municipality")
-    )
-    kommun = models.ForeignKey(
-        Kommun, on_delete=models.PROTECT, related_name="+", verbose_name=_("municipality")
-    )
-    old_health_centre = models.ForeignKey(
-        HealthCentre,
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="+",
-        verbose_name=_("previously listed at"),
-    )
-    health_centre = models.ForeignKey(
-        HealthCentre,
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="+",
-        verbose_name=_("listed at health centre"),
-    )
-    note = models.CharField(_("note"), max_length=300, blank=True)
-
-    class Meta:
-        verbose_name = _("change of patient details")
-        verbose_name_plural = _("changes of patient details")
-        ordering = ["patient", "changed_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.changed_at:%Y-%m-%d %H:%M} {self.organisation}"
-
-
 # --- Episodes and their event log ---------------------------------------------------------------
 
 
@@ -374,6 +326,15 @@ class Episode(models.Model):
     )
     care_type = models.CharField(_("care type"), max_length=20, choices=CareType.choices)
     admitted_at = models.DateTimeField(_("admitted"))
+    # "" for an episode registered before the type was asked (unknown).
+    admission_type = models.CharField(
+        _("admission type"),
+        max_length=10,
+        choices=AdmissionType.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     # The projection of the episode's consent records (not of its events): consent in force.
     has_consent = models.BooleanField(
@@ -408,6 +369,16 @@ class Episode(models.Model):
     sip_invitation_at = models.DateTimeField(_("SIP invitation sent"), null=True)
     sip_held_date = models.DateField(_("SIP held"), null=True)
     sip_cancelled_at = models.DateTimeField(_("SIP cancelled"), null=True)
+    sip_place = models.CharField(
+        _("SIP held where"),
+        max_length=10,
+        choices=SipPlace.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    sip_follow_up_date = models.DateField(_("SIP follow-up planned"), null=True)
+    sip_follow_up_done_date = models.DateField(_("SIP follow-up done"), null=True)
     sol_planning_done_at = models.DateTimeField(_("SoL planning done"), null=True)
     hsl_planning_done_at = models.DateTimeField(_("HSL planning done"), null=True)
     kommun_ready_at = models.DateTimeField(_("municipality ready"), null=True)
@@ -419,6 +390,14 @@ class Episode(models.Model):
     discharge_date = models.DateField(_("discharge date"), null=True)
     destination = models.CharField(
         _("destination"), max_length=20, choices=Destination.choices, blank=True
+    )
+    needs_outcome = models.CharField(
+        _("outcome of needs"),
+        max_length=12,
+        choices=NeedsOutcome.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
     ready_days = models.PositiveIntegerField(_("ready days"), null=True)
     # Follow-up counters, derived by the projection so that statistics group in the database.
@@ -595,6 +574,10 @@ class AccessLogEntry(access_chain.ChainedLogModel):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action}"
 
 
-# Reference data about kommuner (population aged 65+) is kept in its own module; imported here,
-# last, so that Django registers it with this app.
+# Reference data about kommuner (population aged 65+) and the record of changes of a patient's
+# details are kept in their own modules; imported here, last, so that Django registers them with
+# this app.
+from discharges.identity_changes import (  # noqa: E402
+    PatientIdentityChange as PatientIdentityChange,
+)
 from discharges.population import KommunPopulation as KommunPopulation  # noqa: E402

@@ -29,6 +29,7 @@ from discharges.events import (
     Reason,
     RecipientsChanged,
     Registered,
+    SipFollowUpDone,
     SipHeld,
     SipHeldRecorded,
     SipInitiative,
@@ -75,6 +76,7 @@ def _registered(ep: Episode, data: Registered, at: datetime) -> None:
     ep.health_centre_id = data.get("health_centre_id")
     ep.care_type = data["care_type"]
     ep.admitted_at = _required_datetime(data["admitted_at"])
+    ep.admission_type = data.get("admission_type", "")
     ep.status = EpisodeStatus.REGISTERED
 
 
@@ -173,6 +175,9 @@ def _new_sip_round(ep: Episode) -> None:
         ep.sip_held_date = None
         ep.sip_held_after_days = None
         ep.sip_cancelled_at = None
+        ep.sip_place = ""
+        ep.sip_follow_up_date = None
+        ep.sip_follow_up_done_date = None
         _sip_delay(ep)
 
 
@@ -194,6 +199,8 @@ def _sip_held(ep: Episode, data: SipHeld, at: datetime) -> None:
     ep.sip_held_date = held
     if held is not None and ep.sip_invitation_at is not None:
         ep.sip_held_after_days = (held - local_date(ep.sip_invitation_at)).days
+    ep.sip_place = data.get("place", "")
+    ep.sip_follow_up_date = as_date(data.get("follow_up_date"))
 
 
 def _sip_held_recorded(ep: Episode, data: SipHeldRecorded, at: datetime) -> None:
@@ -204,6 +211,10 @@ def _sip_held_recorded(ep: Episode, data: SipHeldRecorded, at: datetime) -> None
 
 def _sip_cancelled(ep: Episode, data: Reason, at: datetime) -> None:
     ep.sip_cancelled_at = at
+
+
+def _sip_follow_up_done(ep: Episode, data: SipFollowUpDone, at: datetime) -> None:
+    ep.sip_follow_up_done_date = as_date(data["done_date"])
 
 
 def _sol_planning_done(ep: Episode, data: NoData, at: datetime) -> None:
@@ -235,6 +246,7 @@ def _discharge(ep: Episode, data: Discharge, at: datetime) -> None:
     ep.discharged_at = at
     ep.discharge_date = local_date(at)
     ep.destination = data.get("destination", "")
+    ep.needs_outcome = data.get("needs_outcome", "")
     ep.status = EpisodeStatus.DISCHARGED
     if ep.ready_date is not None:
         ep.ready_days = (ep.discharge_date - ep.ready_date).days
@@ -269,6 +281,7 @@ _HANDLERS: dict[str, Callable[[Episode, Any, datetime], None]] = {
     EventKind.SIP_HELD: _sip_held,
     EventKind.SIP_HELD_RECORDED: _sip_held_recorded,
     EventKind.SIP_CANCELLED: _sip_cancelled,
+    EventKind.SIP_FOLLOW_UP_DONE: _sip_follow_up_done,
     EventKind.SOL_PLANNING_DONE: _sol_planning_done,
     EventKind.HSL_PLANNING_DONE: _hsl_planning_done,
     EventKind.KOMMUN_READY: _kommun_ready,

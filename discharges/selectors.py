@@ -225,6 +225,7 @@ def present_episode(user: User, episode: Episode, *, now: datetime | None = None
         "kommun": str(episode.kommun),
         "health_centre": episode.health_centre.name if episode.health_centre else "",
         "admitted_at": episode.admitted_at,
+        "admission_type": episode.get_admission_type_display() if episode.admission_type else "",
         "admission_notice_at": episode.admission_notice_at,
         "admission_reason": episode.admission_reason,
         "preliminary_date_changes": episode.preliminary_date_changes,
@@ -233,8 +234,12 @@ def present_episode(user: User, episode: Episode, *, now: datetime | None = None
         "sip_needed": episode.sip_needed,
         "sip_invitation_at": episode.sip_invitation_at,
         "sip_held_date": episode.sip_held_date,
+        "sip_place": episode.get_sip_place_display() if episode.sip_place else "",
+        "sip_follow_up_date": episode.sip_follow_up_date,
+        "sip_follow_up_done_date": episode.sip_follow_up_done_date,
         "kommun_ready_at": episode.kommun_ready_at,
         "destination": episode.get_destination_display() if episode.destination else "",
+        "needs_outcome": episode.get_needs_outcome_display() if episode.needs_outcome else "",
         "ready_days": episode.ready_days,
     }
     for key, value in detail_fields.items():

@@ -191,6 +191,7 @@ class Checker:
             health_centre=hc().organisation if needs_hc else None,  # type: ignore[arg-type]
             care_type=row.care_type,
             external_id=row.episode_id,
+            admission_type=row.admission_type,
             recorder=self.recorder,
         )
         self.result.created += 1

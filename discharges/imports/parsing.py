@@ -20,7 +20,14 @@ from django.utils.translation import gettext_lazy
 
 from discharges.clock import ZONE
 from discharges.exports import FORMULA_STARTS
-from discharges.models import CareType, Destination, Kommun, TrackColour
+from discharges.models import (
+    AdmissionType,
+    CareType,
+    Destination,
+    Kommun,
+    NeedsOutcome,
+    TrackColour,
+)
 from discharges.personnummer import normalise_personnummer
 
 REQUIRED_COLUMNS = (
@@ -30,7 +37,7 @@ REQUIRED_COLUMNS = (
 )  # fmt: skip
 OPTIONAL_COLUMNS = (
     "hospital", "ward", "health_centre", "track_colour", "named_contact", "sip_held_date",
-    "destination",
+    "destination", "admission_type", "needs_outcome",
 )  # fmt: skip
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 # Ids and names a spreadsheet would run as a formula (CSV injection) are refused.
@@ -185,6 +192,21 @@ def parse_destination(value: str) -> str:
     return value
 
 
+def parse_admission_type(value: str) -> str:
+    lowered = value.lower()
+    if lowered and lowered not in AdmissionType.values:
+        raise CellError(_("expected akut or planerad (empty: not known)"))
+    return lowered
+
+
+def parse_needs_outcome(value: str) -> str:
+    if value and value not in NeedsOutcome.values:
+        raise CellError(
+            _("expected one of %(values)s") % {"values": ", ".join(NeedsOutcome.values)}
+        )
+    return value
+
+
 def parse_personnummer(value: str) -> str:
     if not value:
         raise CellError(str(REQUIRED))
@@ -238,6 +260,8 @@ class Row:
     named_contact: bool | None = None
     sip_held_date: date | None = None
     destination: str = ""
+    admission_type: str = ""  # issue 14: optional, "" = not known
+    needs_outcome: str = ""
 
 
 # The parser of each column (kommun is looked up by the Parser).
@@ -260,6 +284,8 @@ CELLS: dict[str, Callable[[str], Any]] = {
     "named_contact": parse_yes_no,
     "sip_held_date": parse_date,
     "destination": parse_destination,
+    "admission_type": parse_admission_type,
+    "needs_outcome": parse_needs_outcome,
 }
 
 
@@ -318,3 +344,6 @@ class Parser:
         if values.get("destination") and missing("discharged_at"):
             self.error(number, "destination", _("given without discharged_at "
                        "(the destination belongs to the discharge)"))  # fmt: skip
+        if values.get("needs_outcome") and missing("discharged_at"):
+            self.error(number, "needs_outcome", _("given without discharged_at "
+                       "(the outcome of needs belongs to the discharge)"))  # fmt: skip

@@ -73,7 +73,9 @@ def row_steps(row: Row, ward: Actor, hc: Callable[[], Actor]) -> list[Step]:
     steps += _health_centre_steps(row, hc, ready_at)
     if row.discharged_at:
         steps.append((row.discharged_at, 7, "discharged_at", ward,
-                      services.register_discharge, {"destination": row.destination}))  # fmt: skip
+                      services.register_discharge,
+                      {"destination": row.destination,
+                       "needs_outcome": row.needs_outcome}))  # fmt: skip
     return sorted(
         (Step(at, _sort(row, at, order, actor is ward), column, actor, service, kwargs)
          for at, order, column, actor, service, kwargs in steps),

@@ -60,6 +60,7 @@ from discharges.services.registration import (
 )
 from discharges.services.sip import (
     cancel_sip,
+    record_sip_follow_up_done,
     record_sip_held,
     record_sip_held_without_invitation,
     send_sip_invitation,
@@ -109,6 +110,7 @@ __all__ = [
     "record_consent",
     "record_preliminary_date",
     "record_ready_date",
+    "record_sip_follow_up_done",
     "record_sip_held",
     "record_sip_held_without_invitation",
     "register_discharge",

@@ -8,13 +8,21 @@ from django.utils.translation import gettext as _
 
 from discharges.clock import local_date
 from discharges.events import Discharge, Reason
-from discharges.models import ClosureReason, Destination, Episode, EpisodeEvent, EventKind
+from discharges.models import (
+    ClosureReason,
+    Destination,
+    Episode,
+    EpisodeEvent,
+    EventKind,
+    NeedsOutcome,
+)
 from discharges.services.actors import Actor
 from discharges.services.errors import Refused
 from discharges.services.recording import Recorder, message, send
 
 _DESTINATION_VALUES = frozenset(Destination.values)
 _CLOSUREREASON_VALUES = frozenset(ClosureReason.values)
+_NEEDSOUTCOME_VALUES = frozenset(NeedsOutcome.values)
 
 
 def _check_ends_history(ep: Episode, at: datetime) -> None:
@@ -31,6 +39,8 @@ def _check_discharge(ep: Episode, data: Discharge, at: datetime) -> None:
     # An empty destination means "not known" (imported history); pages always give one.
     if data["destination"] not in _DESTINATION_VALUES and data["destination"] != "":
         raise Refused(_("Unknown destination."), field="destination")
+    if data["needs_outcome"] not in _NEEDSOUTCOME_VALUES and data["needs_outcome"] != "":
+        raise Refused(_("Unknown outcome of needs."), field="needs_outcome")
 
 
 def register_discharge(
@@ -38,12 +48,14 @@ def register_discharge(
     actor: Actor,
     episode: Episode,
     destination: str,
+    needs_outcome: str = "",
     occurred_at: datetime | None = None,
     expected_version: int | None = None,
     recorder: Recorder | None = None,
 ) -> EpisodeEvent:
-    """Faktisk hemgång: the date and time the patient left, and where to."""
-    data: Discharge = {"destination": destination}
+    """Faktisk hemgång: the date and time the patient left, where to, and the outcome of
+    needs (a NeedsOutcome; "" not known)."""
+    data: Discharge = {"destination": destination, "needs_outcome": needs_outcome}
     sent = message(EventKind.DISCHARGE, occurred_at, data, _check_discharge)
     return send(actor, episode, sent, expected_version, recorder)
 

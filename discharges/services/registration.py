@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from discharges.bulk import new_instance
 from discharges.events import Registered
 from discharges.models import (
+    AdmissionType,
     CareType,
     Episode,
     EpisodeEvent,
@@ -26,6 +27,7 @@ from discharges.services.limits import checked_text
 from discharges.services.recording import SINGLE, Recorder, check_time, new_event
 
 _CARETYPE_VALUES = frozenset(CareType.values)
+_ADMISSIONTYPE_VALUES = frozenset(AdmissionType.values)
 
 
 def _normalised(personnummer: str) -> str:
@@ -76,6 +78,7 @@ def build_registration(
     health_centre: HealthCentre | None = None,
     care_type: str | None = None,
     external_id: str | None = None,
+    admission_type: str = "",
     unlimited_backdate: bool,
 ) -> tuple[Episode, EpisodeEvent]:
     """Check a registration and build the unsaved episode and its first event."""
@@ -85,6 +88,8 @@ def build_registration(
     care_type = care_type or ward.care_type
     if care_type not in _CARETYPE_VALUES:
         raise Refused(_("Unknown care type."), field="care_type")
+    if admission_type not in _ADMISSIONTYPE_VALUES and admission_type != "":
+        raise Refused(_("Unknown admission type."), field="admission_type")
     kommun = kommun or patient.kommun
     if health_centre is None and patient.health_centre_id:
         health_centre = patient.health_centre
@@ -97,6 +102,7 @@ def build_registration(
         "health_centre_id": health_centre.pk if health_centre else None,
         "care_type": care_type,
         "admitted_at": admitted_at.isoformat(),
+        "admission_type": admission_type,
     }
     event = new_event(None, 1, EventKind.REGISTERED, actor, admitted_at, data)
     apply_event(episode, event)
@@ -113,11 +119,13 @@ def register_episode(
     health_centre: HealthCentre | None = None,
     care_type: str | None = None,
     external_id: str | None = None,
+    admission_type: str = "",
     recorder: Recorder | None = None,
 ) -> Episode:
     """The ward registers a stay (vårdtillfälle). Kommun and hälsocentral default to the
     patient's folkbokföringskommun and listing; they see the episode from the first message
-    sent to them (the admission or ready notice)."""
+    sent to them (the admission or ready notice). ``admission_type`` is an AdmissionType (akut
+    or planerad), "" when not known (the page requires it)."""
     recorder = recorder or SINGLE
     unlimited = recorder.check_actor(actor)
     episode, event = build_registration(
@@ -129,6 +137,7 @@ def register_episode(
         health_centre=health_centre,
         care_type=care_type,
         external_id=external_id,
+        admission_type=admission_type,
         unlimited_backdate=unlimited,
     )
     return recorder.register(actor, episode, event)

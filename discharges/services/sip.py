@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.utils.translation import gettext as _
 
 from discharges.clock import local_date
-from discharges.events import Reason, SipHeld, SipHeldRecorded, SipInitiative, SipInvitation
-from discharges.models import Episode, EpisodeEvent, EventKind
+from discharges.events import (
+    Reason,
+    SipFollowUpDone,
+    SipHeld,
+    SipHeldRecorded,
+    SipInitiative,
+    SipInvitation,
+)
+from discharges.models import Episode, EpisodeEvent, EventKind, SipPlace
 from discharges.services.actors import Actor
 from discharges.services.errors import Refused
 from discharges.services.recording import Recorder, iso, message, send
@@ -52,17 +59,50 @@ def _check_sip_held(ep: Episode, data: SipHeld | SipHeldRecorded, at: datetime) 
         raise Refused(_("The SIP date is in the future."), field="held_date")
 
 
+_SIPPLACE_VALUES = frozenset(SipPlace.values)
+# The latest a follow-up may be planned after the meeting.
+MAX_FOLLOW_UP = timedelta(days=365)
+
+
+def _check_sip_held_with_plan(ep: Episode, data: SipHeld, at: datetime) -> None:
+    _check_sip_held(ep, data, at)
+    if data["place"] not in _SIPPLACE_VALUES and data["place"] != "":
+        raise Refused(_("Unknown place for the SIP."), field="place")
+    planned = data["follow_up_date"]
+    if planned is not None:
+        held = date.fromisoformat(data["held_date"])
+        if date.fromisoformat(planned) < held:
+            raise Refused(
+                _("The follow-up cannot be planned before the SIP is held."),
+                field="follow_up_date",
+            )
+        if date.fromisoformat(planned) > held + MAX_FOLLOW_UP:
+            raise Refused(
+                _("The follow-up may be planned at most %(days)s days after the SIP.")
+                % {"days": MAX_FOLLOW_UP.days},
+                field="follow_up_date",
+            )
+
+
 def record_sip_held(
     *,
     actor: Actor,
     episode: Episode,
     held_date: date,
+    place: str = "",
+    follow_up_date: date | None = None,
     occurred_at: datetime | None = None,
     expected_version: int | None = None,
     recorder: Recorder | None = None,
 ) -> EpisodeEvent:
-    data: SipHeld = {"held_date": held_date.isoformat()}
-    sent = message(EventKind.SIP_HELD, occurred_at, data, _check_sip_held)
+    """SIP genomförd: the date, where it was held (a SipPlace; "" not given) and the date of
+    its planned follow-up, if one is planned."""
+    data: SipHeld = {
+        "held_date": held_date.isoformat(),
+        "place": place,
+        "follow_up_date": follow_up_date.isoformat() if follow_up_date else None,
+    }
+    sent = message(EventKind.SIP_HELD, occurred_at, data, _check_sip_held_with_plan)
     return send(actor, episode, sent, expected_version, recorder)
 
 
@@ -94,4 +134,27 @@ def cancel_sip(
     """SIP makulerad."""
     data: Reason = {"reason": reason}
     sent = message(EventKind.SIP_CANCELLED, occurred_at, data)
+    return send(actor, episode, sent, expected_version, recorder)
+
+
+def _check_follow_up_done(ep: Episode, data: SipFollowUpDone, at: datetime) -> None:
+    done = date.fromisoformat(data["done_date"])
+    if ep.sip_held_date is not None and done < ep.sip_held_date:
+        raise Refused(_("The follow-up cannot be done before the SIP was held."), field="done_date")
+    if done > local_date(at):
+        raise Refused(_("The follow-up date is in the future."), field="done_date")
+
+
+def record_sip_follow_up_done(
+    *,
+    actor: Actor,
+    episode: Episode,
+    done_date: date,
+    occurred_at: datetime | None = None,
+    expected_version: int | None = None,
+    recorder: Recorder | None = None,
+) -> EpisodeEvent:
+    """The follow-up planned at the SIP meeting is done (also after the discharge)."""
+    data: SipFollowUpDone = {"done_date": done_date.isoformat()}
+    sent = message(EventKind.SIP_FOLLOW_UP_DONE, occurred_at, data, _check_follow_up_done)
     return send(actor, episode, sent, expected_version, recorder)

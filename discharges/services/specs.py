@@ -99,6 +99,14 @@ def _state_sip_held(ep: Episode) -> None:
         raise Refused(_("The SIP has already been recorded as held."))
 
 
+def _state_sip_follow_up(ep: Episode) -> None:
+    _require_not_closed(ep)
+    if ep.sip_held_date is None:
+        raise Refused(_("No SIP has been held."))
+    if ep.sip_follow_up_done_date is not None:
+        raise Refused(_("The SIP follow-up is already recorded as done."))
+
+
 def _state_preliminary_recorded(ep: Episode) -> None:
     require_active(ep)
     if ep.admission_notice_at is not None:
@@ -182,6 +190,8 @@ SPECS: dict[str, Spec] = {
         HEALTH_CENTRE, _state_sip_held_recorded, offered=False, stay_dates=("held_date",)
     ),
     EventKind.SIP_CANCELLED: Spec(ANY_PARTY, _state_sip_cancel),
+    # After the discharge too: the follow-up is planned for after the patient went home.
+    EventKind.SIP_FOLLOW_UP_DONE: Spec(ANY_PARTY, _state_sip_follow_up),
     EventKind.SOL_PLANNING_DONE: Spec(
         KOMMUN,
         _state_once(

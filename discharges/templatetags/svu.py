@@ -20,13 +20,24 @@ from discharges.events import (
     PreliminaryDateRecorded,
     ReadyDate,
     Reason,
+    Registered,
+    SipFollowUpDone,
     SipHeld,
     SipHeldRecorded,
     SipInitiative,
     SipInvitation,
     TrackColourAssessed,
 )
-from discharges.models import ClosureReason, Destination, EpisodeEvent, EventKind, TrackColour
+from discharges.models import (
+    AdmissionType,
+    ClosureReason,
+    Destination,
+    EpisodeEvent,
+    EventKind,
+    NeedsOutcome,
+    SipPlace,
+    TrackColour,
+)
 from discharges.personnummer import format_personnummer
 from discharges.projection import as_date, as_datetime
 
@@ -117,8 +128,22 @@ def _sip_invitation(data: SipInvitation, event: EpisodeEvent) -> list[str]:
     return [_("Meeting %(time)s") % {"time": _dt(meeting_at)}] if meeting_at else []
 
 
+def _registered(data: Registered, event: EpisodeEvent) -> list[str]:
+    admission_type = data.get("admission_type", "")
+    return [_label(AdmissionType, admission_type)] if admission_type else []
+
+
 def _sip_held(data: SipHeld, event: EpisodeEvent) -> list[str]:
-    return [_("Held %(date)s") % {"date": _d(data["held_date"])}]
+    parts = [_("Held %(date)s") % {"date": _d(data["held_date"])}]
+    if data.get("place"):
+        parts.append(_label(SipPlace, data["place"]))
+    if data.get("follow_up_date"):
+        parts.append(_("Follow-up planned %(date)s") % {"date": _d(data["follow_up_date"])})
+    return parts
+
+
+def _sip_follow_up_done(data: SipFollowUpDone, event: EpisodeEvent) -> list[str]:
+    return [_("Done %(date)s") % {"date": _d(data["done_date"])}]
 
 
 def _sip_held_recorded(data: SipHeldRecorded, event: EpisodeEvent) -> list[str]:
@@ -134,7 +159,11 @@ def _homecoming(data: HomecomingAcknowledged, event: EpisodeEvent) -> list[str]:
 
 
 def _discharge(data: Discharge, event: EpisodeEvent) -> list[str]:
-    return [_label(Destination, data.get("destination", ""))]
+    outcome = data.get("needs_outcome", "")
+    return [
+        _label(Destination, data.get("destination", "")),
+        _label(NeedsOutcome, outcome) if outcome else "",
+    ]
 
 
 def _closed(data: Reason, event: EpisodeEvent) -> list[str]:
@@ -152,6 +181,7 @@ def _sip_initiative(data: SipInitiative, event: EpisodeEvent) -> list[str]:
 # Each summary reads its kind's payload (discharges.events.PAYLOADS; a test checks that the
 # annotations agree). Kinds without an entry have nothing to say beyond their name.
 SUMMARIES: dict[str, Callable[[Any, EpisodeEvent], list[str]]] = {
+    EventKind.REGISTERED: _registered,
     EventKind.ADMISSION_NOTICE: _admission_notice,
     EventKind.PRELIMINARY_DATE_CHANGED: _preliminary_date_changed,
     EventKind.PRELIMINARY_DATE_RECORDED: _preliminary_date_recorded,
@@ -162,6 +192,7 @@ SUMMARIES: dict[str, Callable[[Any, EpisodeEvent], list[str]]] = {
     EventKind.SIP_INVITATION: _sip_invitation,
     EventKind.SIP_HELD: _sip_held,
     EventKind.SIP_HELD_RECORDED: _sip_held_recorded,
+    EventKind.SIP_FOLLOW_UP_DONE: _sip_follow_up_done,
     EventKind.HOMECOMING_PROPOSED: _homecoming_proposed,
     EventKind.HOMECOMING_ACKNOWLEDGED: _homecoming,
     EventKind.DISCHARGE: _discharge,

@@ -174,4 +174,5 @@ def _register(
             kommun=data["kommun"] if known else None,
             health_centre=data["health_centre"] if known else None,
             care_type=data["care_type"] or None,
+            admission_type=data["admission_type"],
         )

@@ -203,6 +203,7 @@ def test_the_ward_system_registers_a_new_patient(
         "kommun": org_tree.umea.pk,
         "ward": org_tree.ward.pk,
         "admitted_at": (timezone.localtime() - timedelta(hours=2)).isoformat(),
+        "admission_type": "akut",
         "external_id": "COSMIC-1",
     }
     response = ward_api.send(REGISTER, body, **{"Idempotency-Key": "reg-1"})
@@ -210,10 +211,11 @@ def test_the_ward_system_registers_a_new_patient(
     again = ward_api.send(REGISTER, body, **{"Idempotency-Key": "reg-1"})
     assert again.json() == response.json()
     episode = Episode.objects.get()
-    assert (episode.external_id, episode.ward_id, episode.status) == (
+    assert (episode.external_id, episode.ward_id, episode.status, episode.admission_type) == (
         "COSMIC-1",
         org_tree.ward.pk,
         "registered",
+        "akut",
     )
     assert response.json()["id"] == episode.pk and response.json()["status"] == "registered"
     assert Patient.objects.get().name == "Nils Nilsson"
@@ -226,11 +228,15 @@ def test_registration_names_what_a_new_patient_lacks(
         "personnummer": new_personnummer(),
         "ward": org_tree.ward.pk,
         "admitted_at": "2026-11-01T08:00",
+        "admission_type": "akut",
     }
     response = ward_api.send(REGISTER, body)
     assert response.status_code == 400
     assert set(response.json()["fields"]) == {"name", "address", "kommun"}
     assert not Episode.objects.exists()
+    # The admission type (akut/planerad, issue 14) is required as on the page.
+    del body["admission_type"]
+    assert "admission_type" in ward_api.send(REGISTER, body).json()["fields"]
 
 
 def test_registration_at_another_ward_or_by_a_kommun_is_refused(
@@ -240,6 +246,7 @@ def test_registration_at_another_ward_or_by_a_kommun_is_refused(
         "personnummer": patient.personnummer,
         "ward": org_tree.psych_ward.pk,
         "admitted_at": "2026-11-01T08:00",
+        "admission_type": "akut",
     }
     response = ward_api.send(REGISTER, body)
     assert response.status_code == 400
@@ -266,6 +273,7 @@ def test_a_ward_system_registers_by_kommun_code_without_naming_its_ward(
         "address": "Storgatan 3, 931 30 Skellefteå",
         "kommun_code": "2482",
         "admitted_at": (timezone.localtime() - timedelta(hours=1)).isoformat(),
+        "admission_type": "akut",
     }
     response = ward_api.send(REGISTER, body)
     assert response.status_code == 201, response.content

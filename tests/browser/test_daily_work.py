@@ -201,6 +201,7 @@ def test_a_found_patient_gets_a_new_episode_and_a_reference_is_found(
     )
     admitted = page.get_by_label("Inskriven")
     expect(admitted).to_have_value(re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$"))
+    page.get_by_label("Typ av inskrivning").select_option(label="Akut")
     page.get_by_role("button", name="Registrera för denna patient").click()
     page.wait_for_url(EPISODE_URL)
     new_id = int(EPISODE_URL.search(page.url).group(1))  # type: ignore[union-attr]

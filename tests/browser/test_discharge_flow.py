@@ -83,6 +83,7 @@ def register_through_the_form(page: Page, org_tree: Any, number: str, visited: l
     page.get_by_label("Listad på hälsocentral").select_option(label=org_tree.hc_umea.name)
     page.get_by_label("Avdelning").select_option(value=str(org_tree.ward.pk))
     page.get_by_label("Inskriven").fill(admitted.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("Typ av inskrivning").select_option(label="Akut")
     page.get_by_role("button", name="Registrera", exact=True).click()
 
     page.wait_for_url(EPISODE_URL)

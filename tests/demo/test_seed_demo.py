@@ -370,3 +370,14 @@ def test_the_demo_has_a_signed_month_a_disputed_one_and_deviations(seeded: str) 
     deviations = Deviation.objects.all()
     assert deviations.count() == 4
     assert deviations.filter(answered_at__isnull=False).count() == 3
+
+
+def test_the_demo_shows_every_indicator_of_issue_14(seeded: str) -> None:
+    from django.db.models import Sum
+
+    from analysis.indicator_models import INDICATOR_COUNTS, MonthlyIndicators
+
+    totals = MonthlyIndicators.objects.aggregate(**{n: Sum(n) for n in INDICATOR_COUNTS})
+    assert all(totals[name] for name in INDICATOR_COUNTS), totals
+    assert set(Episode.objects.values_list("admission_type", flat=True)) >= {"akut", "planerad"}
+    assert EpisodeEvent.objects.filter(kind=EventKind.SIP_FOLLOW_UP_DONE).exists()

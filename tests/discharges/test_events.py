@@ -14,7 +14,15 @@ from django.utils import timezone
 
 from discharges import projection, services
 from discharges.events import PAYLOADS, EventKind, PayloadMismatch, check_payload, payload_keys
-from discharges.models import ClosureReason, Destination, Episode, EpisodeEvent, TrackColour
+from discharges.models import (
+    ClosureReason,
+    Destination,
+    Episode,
+    EpisodeEvent,
+    NeedsOutcome,
+    SipPlace,
+    TrackColour,
+)
 from discharges.services.recording import message
 from discharges.templatetags import svu
 from tests.conftest import OrgTree, Personas
@@ -68,7 +76,14 @@ def _send_every_kind(
     services.send_ready_notice(actor=ward, episode=episode, ready_date=today, occurred_at=at(9))
     services.withdraw_ready_notice(actor=ward, episode=episode, reason="sämre", occurred_at=at(10))
     services.record_ready_date(actor=ward, episode=episode, ready_date=today, occurred_at=at(11))
-    services.record_sip_held(actor=hc, episode=episode, held_date=today, occurred_at=at(40))
+    services.record_sip_held(
+        actor=hc,
+        episode=episode,
+        held_date=today,
+        place=SipPlace.HOME,
+        follow_up_date=today + timedelta(days=14),
+        occurred_at=at(40),
+    )
     services.mark_sol_planning_done(actor=kommun, episode=episode, occurred_at=at(41))
     services.mark_hsl_planning_done(actor=kommun, episode=episode, occurred_at=at(42))
     services.mark_kommun_ready(actor=kommun, episode=episode, occurred_at=at(43))
@@ -82,7 +97,14 @@ def _send_every_kind(
         actor=ward, episode=episode, kommun=org_tree.umea, health_centre=None, occurred_at=at(45)
     )
     services.register_discharge(
-        actor=ward, episode=episode, destination=Destination.HOME, occurred_at=at(46)
+        actor=ward,
+        episode=episode,
+        destination=Destination.HOME,
+        needs_outcome=NeedsOutcome.UNCHANGED,
+        occurred_at=at(46),
+    )
+    services.record_sip_follow_up_done(
+        actor=kommun, episode=episode, done_date=today, occurred_at=at(47)
     )
     # Imported history on the other episode: a preliminary date and a SIP meeting known
     # without the messages that carry them.

@@ -32,6 +32,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from discharges import services
 from discharges.forms import MESSAGE_FORMS
 from discharges.models import (
     AccessLogEntry,
@@ -254,6 +255,13 @@ def test_a_liability_period_out_of_range_is_refused_in_swedish(
 class KindCase:
     state: str  # a ``conftest.FLOW_STATES`` state in which the kind is offered
     sender: str  # the persona who sends it
+    then: Callable[[Episode, Personas], Any] | None = None  # a step beyond the state
+
+
+def _sip_held(episode: Episode, personas: Personas) -> None:
+    services.record_sip_held(
+        actor=personas.hc_actor, episode=episode, held_date=timezone.localdate()
+    )
 
 
 CASES: dict[str, KindCase] = {
@@ -268,6 +276,7 @@ CASES: dict[str, KindCase] = {
     EventKind.SIP_INVITATION: KindCase("noticed", "hc_coordinator"),
     EventKind.SIP_HELD: KindCase("sip_invited", "hc_coordinator"),
     EventKind.SIP_CANCELLED: KindCase("sip_invited", "ward_nurse"),
+    EventKind.SIP_FOLLOW_UP_DONE: KindCase("sip_invited", "hc_coordinator", _sip_held),
     EventKind.SOL_PLANNING_DONE: KindCase("noticed", "kommun_planner"),
     EventKind.HSL_PLANNING_DONE: KindCase("noticed", "kommun_planner"),
     EventKind.KOMMUN_READY: KindCase("noticed", "kommun_planner"),
@@ -301,11 +310,16 @@ def valid_values(kind: str, org_tree: OrgTree) -> dict[str, str]:
         EventKind.READY_NOTICE_WITHDRAWN: {"reason": "Feber"},
         EventKind.SIP_INITIATIVE: {"note": "Behov av SIP"},
         EventKind.SIP_INVITATION: {"meeting_at": tomorrow},
-        EventKind.SIP_HELD: {"held_date": str(today)},
+        EventKind.SIP_HELD: {
+            "held_date": str(today),
+            "place": "home",
+            "follow_up_date": str(today + timedelta(days=14)),
+        },
+        EventKind.SIP_FOLLOW_UP_DONE: {"done_date": str(today)},
         EventKind.SIP_CANCELLED: {"reason": "Inte längre aktuellt"},
         EventKind.HOMECOMING_PROPOSED: {"homecoming_at": tomorrow},
         EventKind.HOMECOMING_ACKNOWLEDGED: {"homecoming_at": tomorrow},
-        EventKind.DISCHARGE: {"destination": Destination.HOME},
+        EventKind.DISCHARGE: {"destination": Destination.HOME, "needs_outcome": "unchanged"},
         EventKind.CLOSED: {"reason": ClosureReason.NO_NEEDS},
         EventKind.RECIPIENTS_CHANGED: {
             "kommun": str(org_tree.skelleftea.pk),
@@ -345,6 +359,8 @@ def at_state(
     def make(kind: str) -> tuple[Episode, Client, Client]:
         case = CASES[kind]
         advance(episode, case.state)
+        if case.then is not None:
+            case.then(Episode.objects.get(pk=episode.pk), personas)
         user = getattr(personas, case.sender)
         return Episode.objects.get(pk=episode.pk), quiet_client(user), quiet_client(user)
 

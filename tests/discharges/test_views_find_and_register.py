@@ -71,6 +71,7 @@ def test_the_list_of_a_patients_episodes_offers_a_new_episode_filled_in(
             "health_centre": org_tree.hc_umea.pk,
             "ward": org_tree.ward.pk,
             "admitted_at": f"{admitted:%Y-%m-%d %H:%M}",
+            "admission_type": "akut",
         },
     )
     assert response.status_code == 302

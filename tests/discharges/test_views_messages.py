@@ -204,6 +204,7 @@ def register_data(org_tree: OrgTree, personnummer: str, **overrides: Any) -> dic
         "ward": org_tree.ward.pk,
         "care_type": "",
         "admitted_at": (timezone.localtime() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "admission_type": "planerad",
     }
     data.update(overrides)
     return data

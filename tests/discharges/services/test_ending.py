@@ -39,7 +39,7 @@ def test_it_registers_the_discharge(
         occurred_at=at,
         destination=Destination.SHORT_TERM,
     )
-    assert stored.data == {"destination": "short_term"}
+    assert stored.data == {"destination": "short_term", "needs_outcome": ""}
     assert fresh.status == EpisodeStatus.DISCHARGED
     assert fresh.discharged_at == at
     assert fresh.discharge_date == timezone.localdate(at)

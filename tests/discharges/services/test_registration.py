@@ -117,6 +117,7 @@ def test_it_registers_an_episode(org_tree: OrgTree, personas: Personas, patient:
         "health_centre_id": org_tree.hc_umea.pk,
         "care_type": CareType.SOMATIC,
         "admitted_at": admitted.isoformat(),
+        "admission_type": "",
     }
 
 

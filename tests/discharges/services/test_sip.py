@@ -71,7 +71,7 @@ def test_it_records_the_sip_as_held(
         services.record_sip_held,
         held_date=today(),
     )
-    assert stored.data == {"held_date": today().isoformat()}
+    assert stored.data == {"held_date": today().isoformat(), "place": "", "follow_up_date": None}
     assert fresh.sip_held_date == today()
 
 
