@@ -96,6 +96,9 @@ def patient_read(obj: Any) -> tuple[int | None, int | None]:
     patient_id = getattr(obj, "patient_id", None)
     if patient_id is None and isinstance(obj, EpisodeEvent):
         patient_id = obj.episode.patient_id
+    event = getattr(obj, "event", None)  # a row about one event (a webhook delivery)
+    if episode_id is None and isinstance(event, EpisodeEvent):
+        episode_id, patient_id = event.episode_id, event.episode.patient_id
     return episode_id, patient_id
 
 

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from discharges.admin import GuardedAdmin, ReadOnlyAdmin
+from discharges.admin import AccessLoggedAdmin, GuardedAdmin, ReadOnlyAdmin
 from discharges.events import EventKind
 from webhooks import selectors, services, signing
 from webhooks.models import URL_MAX_LENGTH, Delivery, Subscription
@@ -126,8 +126,9 @@ LOG_FIELDS = (
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ReadOnlyAdmin):
-    """The delivery log: what was sent where, and how it went (ids and kinds, no patient data)."""
+class DeliveryAdmin(AccessLoggedAdmin, ReadOnlyAdmin):
+    """The delivery log: what was sent where, and how it went (ids and kinds, no patient data;
+    that an episode had an event is still a read of it, so the list is access-logged)."""
 
     list_display = [
         "pk",
@@ -162,4 +163,4 @@ class DeliveryAdmin(ReadOnlyAdmin):
     def get_queryset(self, request: HttpRequest) -> Any:
         return Delivery.objects.filter(
             organisation__in=selectors.manageable_organisations(request.user)
-        ).select_related("organisation", "subscription")
+        ).select_related("organisation", "subscription", "event__episode")

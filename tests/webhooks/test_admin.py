@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from discharges import services
-from discharges.models import Kommun, Role
+from discharges.models import AccessLogEntry, Kommun, Role
 from tests.conftest import OrgTree, Personas, login, make_user
 from webhooks.models import Delivery, Subscription
 
@@ -213,8 +213,16 @@ def test_the_delivery_log_is_read_only_and_scoped(
     services.add_membership(user=user, organisation=org_tree.skelleftea, role=Role.KOMMUN_PLANNER)
     assert "umea.example" not in login(user).get(LOG_URL).content.decode()
 
+    logged = AccessLogEntry.objects.count()
     listing = superuser_client.get(LOG_URL).content.decode()
     assert listing.count("https://umea.example/svu") == 2
+    # That an episode had an event is a read of it: one access-log row per delivery listed.
+    shown = AccessLogEntry.objects.order_by("pk")[logged:]
+    assert sorted(e.episode_id for e in shown) == sorted(
+        Delivery.objects.filter(organisation=org_tree.umea).values_list(
+            "event__episode_id", flat=True
+        )
+    )
     assert "Väntar" in listing and "Utskrivning" in listing
     delivery = Delivery.objects.first()
     assert delivery is not None
