@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from analysis import overview_cache
 from analysis.models import MonthlyStatistic, StatCareType
 from discharges.aggregates import COUNTS, discharged_with_ready_date, grouped_counts
 from payment.monthly import store_monthly_liability
@@ -60,6 +61,7 @@ def compute_statistics() -> int:
         MonthlyStatistic.objects.bulk_create(objects, batch_size=2000)
         # The dashboards read each kommun-month's liability beside its figures (decisions.md).
         store_monthly_liability(now)
+        overview_cache.bump()  # the cached overviews are out of date (in this transaction)
     return len(objects)
 
 
