@@ -12,14 +12,16 @@ a query and a viewer's small-number class is kept in Django's cache (``CACHES``)
   numbers are shown (own staff, processledare), whether it is the viewer's own kommun, whether
   its liability is shown. Two viewers share an entry only where they see the same figures.
 
-Cached: the built ``Overview`` (aggregates only: nothing here is per episode) and the
-statistics' time; never the rendered page, which carries the user's name and CSRF token.
+Cached: the built overview as the page shows it (``Shown``: its tables and charts written out;
+aggregates only, nothing here is per episode) and the statistics' time; never the rendered
+page, which carries the user's name and CSRF token.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -27,9 +29,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
-from analysis.dashboards import Overview
+from analysis.dashboards import Card, Chart, Overview
 from analysis.figures import Viewer
 from analysis.models import FiguresGeneration
 from analysis.queries import Query
@@ -39,6 +42,38 @@ from discharges.stored_figures import stored_figures_changed
 from payment.models import Agreement
 
 Built = tuple[Overview, datetime | None]
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What the overview's template reads of an ``Overview``, its tables written as HTML: a
+    country's Overview is tens of thousands of objects, 80 ms to unpickle; this is strings."""
+
+    title: str
+    cards: list[Card]
+    kommuner_html: SafeString
+    heat_summary: str
+    heat_maps: list[Chart]
+    heat_table_html: SafeString
+    trend_summary: str
+    trends_html: SafeString
+    region_charts: list[Chart]
+    region_table_html: SafeString
+
+
+def shown_form(page: Overview) -> Shown:
+    return Shown(
+        title=page.title,
+        cards=page.cards,
+        kommuner_html=page.kommuner_html,
+        heat_summary=page.heat_summary,
+        heat_maps=page.heat_maps,
+        heat_table_html=page.heat_table_html,
+        trend_summary=page.trend_summary,
+        trends_html=page.trends_html,
+        region_charts=page.region_charts,
+        region_table_html=page.region_table_html,
+    )
 
 
 def generation() -> int:
@@ -74,8 +109,10 @@ def key(shown: list[Kommun], query: Query, viewer: Viewer, title: str, number: i
 
 def overview(
     shown: list[Kommun], query: Query, viewer: Viewer, title: str, build: Callable[[], Built]
-) -> Built:
-    """The overview and the statistics' time: from the cache, or ``build()`` and kept."""
+) -> tuple[Overview | Shown, datetime | None]:
+    """The overview and the statistics' time: from the cache, or ``build()`` and kept in its
+    ``Shown`` form (the template reads the same attributes of both). Not cached: the
+    ``Overview`` itself."""
     seconds = settings.SVU_FOLLOW_UP_CACHE_SECONDS
     if seconds <= 0:
         return build()
@@ -85,6 +122,7 @@ def overview(
     found = cache.get(name)
     if found is not None:
         return found
-    built = build()
-    cache.set(name, built, seconds)
-    return built
+    page, computed_at = build()
+    kept = (shown_form(page), computed_at)
+    cache.set(name, kept, seconds)
+    return kept
