@@ -7,7 +7,8 @@ a query and a viewer's small-number class is kept in Django's cache (``CACHES``)
 * the generation (``FiguresGeneration``, one row): bumped in the writing transaction by the
   statistics run (and its liability), the population import, and every save or delete of an
   agreement, a kommun population, a kommun or a region (``connect``);
-* the language, the query's parameters, the page's title, the threshold;
+* the form of the cached value (``FORM``), the language, the query's parameters, the page's
+  title, the threshold;
 * each kommun shown: its id, code and name, and the viewer's class for it: whether its small
   numbers are shown (own staff, processledare), whether it is the viewer's own kommun, whether
   its liability is shown. Two viewers share an entry only where they see the same figures.
@@ -42,6 +43,8 @@ from discharges.stored_figures import stored_figures_changed
 from payment.models import Agreement
 
 Built = tuple[Overview, datetime | None]
+# The form of what is cached: a new form of ``Shown`` (a release) must not read an older one.
+FORM = "shown-1"
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,7 @@ def connect() -> None:
 
 
 def key(shown: list[Kommun], query: Query, viewer: Viewer, title: str, number: int) -> str:
-    parts = [str(number), get_language() or "", query.params(), title, str(viewer.threshold)]
+    parts = [FORM, str(number), get_language() or "", query.params(), title, str(viewer.threshold)]
     for kommun in shown:
         pk = kommun.organisation_ptr_id
         own = pk in viewer.exempt_kommuner
