@@ -4,6 +4,7 @@ small-number classes never share figures, and a cache hit reads fewer queries.""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -17,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from analysis.dashboards import Overview
+from analysis.html import escape as table_escape
 from analysis.overview_cache import Shown, shown_form
 from analysis.statistics import compute_statistics
 from discharges.models import Kommun
@@ -159,3 +161,10 @@ def test_a_cache_hit_reads_fewer_queries(personas: Personas, seeded: Seeded) -> 
     hit = queries(True)
     assert stored == uncached + 1  # the generation
     assert hit <= uncached - 6  # statistics, sums, computed_at, liability, its sums, terms
+
+
+@pytest.mark.parametrize(
+    "text", ["", "3,63", "Umeå", "<5", "a & b", '"x"', "it's", "<script>&'\"</script>", "=1+2"]
+)
+def test_the_tables_escape_as_html_escape_does(text: str) -> None:
+    assert table_escape(text) == html.escape(text)
