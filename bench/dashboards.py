@@ -10,7 +10,9 @@ it). Then it times ``GET /follow-up/`` through Django's test client (middleware,
 template; DEBUG off) for a partssammansatt grupp member of the largest region (Västra Götaland,
 län 14, 49 kommuner) and for a member of every region (the whole country, 290 kommuner): two
 warm-up runs, then ``--repeat`` timed runs; median, p95 and min in ms and the queries of one
-more run. The goal: under 200 ms (median). See bench/README.md.
+more run; each judged page cold (the cache cleared before each run, untimed) and warm (its
+figures cached: analysis/overview_cache.py; set ``REDIS_URL`` to measure with Redis). The
+goal: under 200 ms (median). See bench/README.md.
 """
 
 from __future__ import annotations
