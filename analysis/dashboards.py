@@ -30,6 +30,7 @@ from analysis.figures import (
     region_counts,
     region_per_thousand,
 )
+from analysis.html import table_html
 from analysis.tables import (
     Cell,
     Cells,
@@ -83,6 +84,19 @@ class Overview:
 
     def tables(self) -> dict[str, Table]:
         return {t.name: t for t in (self.kommuner, self.heat_table, self.region_table)}
+
+    # The tables as the page writes them (``analysis.overview_cache.Shown`` keeps them written).
+    @property
+    def kommuner_html(self) -> SafeString:
+        return table_html(self.kommuner)
+
+    @property
+    def heat_table_html(self) -> SafeString:
+        return table_html(self.heat_table)
+
+    @property
+    def region_table_html(self) -> SafeString:
+        return table_html(self.region_table)
 
 
 def threshold_text(data: Data) -> str:

@@ -24,8 +24,12 @@ class CountTable:
         return not any(total for _label, _counts, total in self.rows)
 
 
+# The categories' values once (``Category.values`` builds its list anew at each use: 290 rows).
+_CATEGORIES = tuple(Category.values)
+
+
 def _row(label: str, counts: dict[str, int]) -> tuple[str, list[int], int]:
-    values = [counts.get(value, 0) for value in Category.values]
+    values = [counts.get(value, 0) for value in _CATEGORIES]
     return label, values, sum(values)
 
 

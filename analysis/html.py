@@ -4,16 +4,20 @@ Every text goes through ``escape``; the result is marked safe once."""
 
 from __future__ import annotations
 
+import html
+
 from django.utils.safestring import SafeString, mark_safe
 
 from analysis.tables import Cell, Table
 
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
-
 
 def escape(text: str) -> str:
-    """``html.escape`` in one pass (a page escapes some 40,000 texts)."""
-    return text.translate(_ESCAPES)
+    """``html.escape``, skipped for the texts with nothing to escape (a country's page escapes
+    some 17,000 texts, mostly figures; ``str.translate`` with a table cost 0.5-1.4 us each, five
+    ``in`` tests 0.2 us)."""
+    if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
+        return html.escape(text)
+    return text
 
 
 def _attr(name: str, value: str) -> str:

@@ -118,6 +118,17 @@ class MonthlyStatistic(models.Model):
         return _ratio(self.preliminary_changes, self.episodes)
 
 
+class FiguresGeneration(models.Model):
+    """One row: a number bumped, in the writing transaction, by every write to what the
+    follow-up overview reads (statistics, liability, population, agreements, kommuner and
+    regions: ``analysis.overview_cache``). The cached figures are keyed on it."""
+
+    number = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.number)
+
+
 # The analyses of delayed discharge keep their tables in their own package; imported here, last,
 # so that Django registers them with this app.
 from analysis.analyses import models as analyses_models  # noqa: E402, F401

@@ -20,6 +20,7 @@ from django.db import connection, models, transaction
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from analysis import overview_cache
 from analysis.indicators import compute_indicators
 from analysis.models import MonthlyStatistic, StatCareType
 from discharges.aggregates import COUNTS, discharged_with_ready_date, grouped_counts
@@ -63,6 +64,7 @@ def compute_statistics() -> int:
         # The dashboards read each kommun-month's liability beside its figures (decisions.md).
         store_monthly_liability(now)
         compute_indicators(now)  # seed 003's indicators, stored beside (issue 14)
+        overview_cache.bump()  # the cached overviews are out of date (in this transaction)
     return stored
 
 

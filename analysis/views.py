@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from analysis import dashboards, deviation_counts, exports
+from analysis import dashboards, deviation_counts, exports, overview_cache
 from analysis.figures import CELL_FIELDS, OVERVIEW_FIELDS, Data, Viewer, load, viewer_for
 from analysis.indicator_page import indicator_table
 from analysis.kommun_page import kommun_page
@@ -101,7 +101,7 @@ def _bad_query(
     return render(request, template, context, status=400)
 
 
-def _notes(data: Data, viewer: Viewer, query: Query) -> list[str]:
+def _notes(viewer: Viewer, query: Query) -> list[str]:
     notes = []
     if query.last == month_start(timezone.localdate()):
         notes.append(_("The current month is not over: its figures grow as patients leave."))
@@ -130,19 +130,23 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         return _bad_query(request, kommuner, exc)
     shown = [k for k in kommuner if not query.region or k.code.startswith(query.region)]
     viewer = viewer_for(request.user)
-    data = _load_overview(shown, query)
     params = query.params()
     pattern = reverse("analysis:kommun", args=["0000"])  # once, not once per kommun
+    title = _title(shown)
 
     def link(kommun: Kommun) -> str:
         return f"{pattern.replace('0000', kommun.code)}?{params}"
 
-    page = dashboards.overview(data, viewer, link, _title(shown))
+    def build() -> overview_cache.Built:
+        data = _load_overview(shown, query)
+        return dashboards.overview(data, viewer, link, title), data.computed_at
+
+    page, computed_at = overview_cache.overview(shown, query, viewer, title, build)
     context = {
         **_choices(kommuner, query),
         "page": page,
-        "data": data,
-        "notes": _notes(data, viewer, query),
+        "computed_at": computed_at,
+        "notes": _notes(viewer, query),
         "params": params,
         "deviation_counts": deviation_counts.overview(shown, query),  # issue 14
         "deviation_counts_label": _("Municipality"),
@@ -174,7 +178,7 @@ def kommun(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         "seed_indicators": indicator_table(target, query, viewer),  # issue 14
         "vantetider_url": vantetider_link(request.user, target.code[:2], query),
         "data": data,
-        "notes": _notes(data, viewer, query),
+        "notes": _notes(viewer, query),
         "params": query.params(region=""),
         "overview_params": query.params(),
         "deviation_counts": deviation_counts.for_kommun(target, query),  # issue 14

@@ -10,7 +10,9 @@ it). Then it times ``GET /follow-up/`` through Django's test client (middleware,
 template; DEBUG off) for a partssammansatt grupp member of the largest region (Västra Götaland,
 län 14, 49 kommuner) and for a member of every region (the whole country, 290 kommuner): two
 warm-up runs, then ``--repeat`` timed runs; median, p95 and min in ms and the queries of one
-more run. The goal: under 200 ms (median). See bench/README.md.
+more run; each judged page cold (the cache cleared before each run, untimed) and warm (its
+figures cached: analysis/overview_cache.py; set ``REDIS_URL`` to measure with Redis). The
+goal: under 200 ms (median). See bench/README.md.
 """
 
 from __future__ import annotations
@@ -161,9 +163,14 @@ def seed(months: list[date]) -> dict[str, int]:
     }
 
 
-def measure(run: Callable[[], Any], repeat: int) -> tuple[float, float, float, float, int]:
+def measure(
+    run: Callable[[], Any], repeat: int, *, cold: bool = False
+) -> tuple[float, float, float, float, int]:
     """Median, p95 and min of the wall time, median of the process's CPU time (ms; the
-    database server's work is in the wall time only), and the queries of one more run."""
+    database server's work is in the wall time only), and the queries of one more run.
+    ``cold``: the cache is cleared before each run (untimed), so the overview's figures are
+    built each time; otherwise the warm-up runs leave them cached (analysis/overview_cache.py)."""
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -171,10 +178,14 @@ def measure(run: Callable[[], Any], repeat: int) -> tuple[float, float, float, f
         run()
     times, cpu = [], []
     for _ in range(repeat):
+        if cold:
+            cache.clear()
         started, started_cpu = time.perf_counter(), time.process_time()
         run()
         times.append((time.perf_counter() - started) * 1000)
         cpu.append((time.process_time() - started_cpu) * 1000)
+    if cold:
+        cache.clear()
     with CaptureQueriesContext(connection) as queries:
         run()
     times.sort()
@@ -192,15 +203,19 @@ def page(client: Any, url: str) -> Callable[[], Any]:
 
 
 def report(args: argparse.Namespace) -> None:
+    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
 
     rows = [
-        ("largest region (14, 49 kommuner)", "bench-group-14", "/follow-up/", True),
-        ("whole country (290 kommuner)", "bench-group-country", "/follow-up/", True),
-        ("largest region, 60 months", "bench-group-14", "/follow-up/?months=60", False),
-        ("whole country, 60 months", "bench-group-country", "/follow-up/?months=60", False),
+        ("largest region (14), cold", "bench-group-14", "/follow-up/", True),
+        ("largest region (14), warm", "bench-group-14", "/follow-up/", True),
+        ("whole country (290), cold", "bench-group-country", "/follow-up/", True),
+        ("whole country (290), warm", "bench-group-country", "/follow-up/", True),
+        ("largest region, 60 months, cold", "bench-group-14", "/follow-up/?months=60", False),
+        ("whole country, 60 months, cold", "bench-group-country", "/follow-up/?months=60", False),
+        ("whole country, 60 months, warm", "bench-group-country", "/follow-up/?months=60", False),
         ("kommun page (Göteborg), 13 months", "bench-group-14", "/follow-up/kommun/1480/", False),
         (
             "kommun table CSV, whole country",
@@ -214,14 +229,16 @@ def report(args: argparse.Namespace) -> None:
         version = cursor.fetchone()
     print(
         f"PostgreSQL {version[0] if version else '?'}; load average "
-        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; repeat {args.repeat}"
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; repeat {args.repeat}; "
+        f"cache {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}"
     )
     print(f"{'what':40} {'median':>7} {'p95':>7} {'min':>7} {'CPU':>7} {'queries':>7}  judged")
     users = get_user_model().objects
     for label, username, url, judged in rows:
         client = Client()
         client.force_login(users.get(username=username))
-        median, p95, low, cpu, queries = measure(page(client, url), args.repeat)
+        cold = label.endswith("cold")
+        median, p95, low, cpu, queries = measure(page(client, url), args.repeat, cold=cold)
         verdict = ("OK" if median < 200 else "OVER 200 ms") if judged else "(info)"
         print(f"{label:40} {median:7.1f} {p95:7.1f} {low:7.1f} {cpu:7.1f} {queries:7d}  {verdict}")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

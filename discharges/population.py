@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from discharges import stored_figures
 from discharges.models import Kommun
 
 REQUIRED_COLUMNS = ("kommun", "year", "inhabitants_65plus")
@@ -189,6 +190,7 @@ def import_population(text: str) -> PopulationImport:
                 current.inhabitants_65plus = row.inhabitants
                 changed.append(current)
         KommunPopulation.objects.bulk_create(new)
+        stored_figures.changed()  # the follow-up's cached figures (analysis.overview_cache)
         for population in changed:
             population.save(update_fields=["inhabitants_65plus", "updated_at"])
     return PopulationImport(len(new), len(changed), len(rows) - len(new) - len(changed))

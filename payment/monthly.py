@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from discharges import stored_figures
 from discharges.models import Kommun
 from payment import rules
 from payment.basis_lines import signed_month_totals
@@ -171,4 +172,5 @@ def store_monthly_liability(now: datetime | None = None) -> int:
     with transaction.atomic():
         MonthlyLiability.objects.all().delete()
         MonthlyLiability.objects.bulk_create(objects, batch_size=2000)
+        stored_figures.changed()  # the follow-up's cached figures (analysis.overview_cache)
     return len(objects)

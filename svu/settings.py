@@ -381,6 +381,10 @@ SVU_ACCESS_LOG_KEY = env_str("SVU_ACCESS_LOG_KEY", "")
 # number), except to the kommun's own staff and the region's processledare.
 SVU_SMALL_NUMBER_THRESHOLD = max(1, env_int("SVU_SMALL_NUMBER_THRESHOLD", 5))  # 1: none hidden
 
+# How long the follow-up overview's figures are cached (analysis/overview_cache.py; they are
+# keyed on a generation every write of their tables moves on). 0: not cached.
+SVU_FOLLOW_UP_CACHE_SECONDS = max(0, env_int("SVU_FOLLOW_UP_CACHE_SECONDS", 24 * 3600))
+
 # How far back a user may date a message (its time of occurrence) from a page or the API.
 # Integration accounts (the historical import) are not limited: they move older history in.
 SVU_MAX_BACKDATE = timedelta(days=env_int("SVU_MAX_BACKDATE_DAYS", 7))

@@ -59,6 +59,15 @@ def fast_password_hashing() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True, scope="session")
+def follow_up_figures_not_cached() -> Iterator[None]:
+    """Tests write the stored statistics directly (no recompute moves the generation on), and
+    the local-memory cache outlives each test's database: the overview's figures are not
+    cached in tests; tests/analysis/test_overview_cache.py switches the cache on."""
+    with override_settings(SVU_FOLLOW_UP_CACHE_SECONDS=0):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
 def staff_without_second_factor() -> Iterator[None]:
     """Staff users reach the admin without a TOTP code in tests (``force_login`` gives no
     second factor); tests/svu/test_two_factor.py switches the requirement back on."""
