@@ -173,7 +173,9 @@ def test_the_kommun_page_and_the_exports_read_a_fixed_number_of_queries(
     KommunPopulation.objects.all().delete()
     store_statistics(list(Kommun.objects.filter(region=region)), months=40)
     many = login(group_member("group-many", regions))
-    assert count_queries(many, url("1480")) == short <= OVERVIEW_MAX - 2
+    # At most the overview's: the kommun page adds seed 003's indicators (issue 14) and reads no
+    # analyses' notices.
+    assert count_queries(many, url("1480")) == short <= OVERVIEW_MAX - 1
 
 
 def test_the_membership_regions_are_one_query_whatever_their_kinds(regions: list[Region]) -> None:
