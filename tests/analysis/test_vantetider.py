@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from django.core.management import CommandError, ManagementUtility
+from django.core.management import CommandError, load_command_class
 from django.urls import reverse
 
 from analysis.vantetider import BadExport, parse_period
@@ -98,7 +98,10 @@ def test_bad_input_is_an_error_naming_the_option(
     assert str(info.value).startswith(named)
     # From the command line: one line on standard error, exit status 1, no traceback.
     with pytest.raises(SystemExit) as exit_info:
-        ManagementUtility(["manage.py", "export_vantetider", *args]).execute()
+        # run_from_argv, not ManagementUtility: that calls django.setup() again, which points
+        # the logging handlers at this test's captured (then closed) standard error.
+        command = load_command_class("analysis", "export_vantetider")
+        command.run_from_argv(["manage.py", "export_vantetider", *args])
     assert exit_info.value.code == 1
     err = capsys.readouterr().err
     assert err.startswith("CommandError: ") and named in err
