@@ -232,8 +232,7 @@ def build_month_report(agreement: Agreement, kommun: str, month: date, last: dat
         agreement, terms, month, month, candidates, liable_months, _month_end(last)
     )
     rows = [
-        _row(agreement, kommun, group, month, figures, liable_months, per_month)
-        for group in groups
+        _row(agreement, kommun, group, month, figures, liable_months, per_month) for group in groups
     ]
     return Report(agreement, month, last, rows, lines, states)
 
