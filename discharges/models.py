@@ -427,7 +427,14 @@ class Episode(models.Model):
                 name="episode_active_admitted_idx",
                 condition=models.Q(status__in=["registered", "planning", "ready"]),
             ),
-            models.Index(fields=["kommun", "discharge_date"], name="episode_kommun_discharge_idx"),
+            # Covering R2's figures (count of ids, ready days, 3+ days per care type and month), so
+            # that a kommun's months since its agreement's first month are read from the index
+            # alone: the liability pages count them on every view (issue 15).
+            models.Index(
+                fields=["kommun", "discharge_date"],
+                include=["care_type", "ready_days", "ready_date", "id"],
+                name="episode_kommun_discharge_idx",
+            ),
             models.Index(fields=["status", "ready_date"], name="episode_status_ready_idx"),
             models.Index(fields=["status", "admitted_at"], name="episode_status_admitted_idx"),
         ]
