@@ -185,27 +185,3 @@ def test_the_rows_alone_are_the_rows_of_the_whole_report(
         assert rows.states == whole.states
         assert rows.episodes == [] and whole.episodes
         assert sum(r.amount_sek for r in whole.rows) > 0
-
-
-def test_the_report_json_is_the_text_json_dumps_writes(
-    agreements: list[Agreement], tmp_path: Path
-) -> None:
-    """payment_report writes its JSON with payment.jsonout (the standard library's indented
-    encoder is pure Python): the same text, byte for byte."""
-    import json
-
-    from payment.jsonout import dumps_indent2
-    from tests.csvfiles import run_command
-
-    import_rows(tmp_path, seeded_stays(7))
-    for agreement in agreements:
-        data = build_report(agreement, date(2026, 1, 1), date(2026, 6, 1)).as_json(detail=True)
-        assert any(line["prerequisites_missing"] for line in data["episodes"])
-        assert any(row["average"] is not None for row in data["rows"])
-        expected = json.dumps(data, ensure_ascii=False, indent=2)
-        assert dumps_indent2(data) == expected
-        out, _err = run_command(
-            "payment_report", "--agreement", agreement.name, "--from", "2026-01",
-            "--to", "2026-06", "--detail",
-        )  # fmt: skip
-        assert out == expected + "\n"

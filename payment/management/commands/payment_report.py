@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from payment.jsonout import dumps_indent2
 from payment.models import Agreement
 from payment.reports import ReportError, build_report, episodes_csv, parse_month, rows_csv
 
@@ -51,8 +51,9 @@ class Command(BaseCommand):
         except ReportError as exc:
             raise CommandError(str(exc)) from exc
         if options["format"] == "json":
-            # json.dumps(..., ensure_ascii=False, indent=2), the same text (payment.jsonout).
-            self.stdout.write(dumps_indent2(report.as_json(detail=options["detail"])))
+            self.stdout.write(
+                json.dumps(report.as_json(detail=options["detail"]), ensure_ascii=False, indent=2)
+            )
             return
         self.stdout.write(rows_csv(report.rows), ending="")
         if options["detail"]:
