@@ -437,6 +437,14 @@ class Episode(models.Model):
             ),
             models.Index(fields=["status", "ready_date"], name="episode_status_ready_idx"),
             models.Index(fields=["status", "admitted_at"], name="episode_status_admitted_idx"),
+            # The health centre's planned SIP follow-ups not yet done (its worklist): few rows.
+            models.Index(
+                fields=["health_centre", "sip_follow_up_date"],
+                name="episode_hc_follow_up_idx",
+                condition=models.Q(
+                    sip_follow_up_date__isnull=False, sip_follow_up_done_date__isnull=True
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
