@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("discharges", "0020_admission_type_sip_place_follow_up_needs_outcome"),
+        ("discharges", "0021_episode_hc_follow_up_idx"),
     ]
 
     operations = [
