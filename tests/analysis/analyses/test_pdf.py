@@ -211,8 +211,9 @@ def test_a_running_job_shows_its_progress_and_polls(filled: March, personas: Per
 def test_the_collector_is_paused_while_weasyprint_works_and_restored_after(
     filled: March, personas: Personas, monkeypatch: Any
 ) -> None:
-    """The cyclic garbage collector is off while WeasyPrint lays out and writes the PDF (a
-    third of its CPU time otherwise: bench/analysis_pdf.py), on again afterwards."""
+    """The cyclic garbage collector is off while the PDF is built: gathering the checklists,
+    the HTML template, WeasyPrint's layout and writing (a third of the CPU time otherwise:
+    bench/analysis_pdf.py), on again afterwards."""
     from weasyprint import HTML
     from weasyprint.document import Document
 
@@ -227,12 +228,24 @@ def test_the_collector_is_paused_while_weasyprint_works_and_restored_after(
         seen.append(("writing", gc.isenabled()))
         return write(self, *args, **kwargs)
 
+    build_sheets, render_to_string = pdf.build_sheets, pdf.render_to_string
+
+    def spied_sheets(*args: Any, **kwargs: Any) -> Any:
+        seen.append(("gathering", gc.isenabled()))
+        return build_sheets(*args, **kwargs)
+
+    def spied_template(*args: Any, **kwargs: Any) -> str:
+        seen.append(("html", gc.isenabled()))
+        return render_to_string(*args, **kwargs)
+
     monkeypatch.setattr(HTML, "render", spied_render)
     monkeypatch.setattr(Document, "write_pdf", spied_write)
+    monkeypatch.setattr(pdf, "build_sheets", spied_sheets)
+    monkeypatch.setattr(pdf, "render_to_string", spied_template)
     assert gc.isenabled()
     content = pdf.render_pdf(filled.analysis, personas.processledare, pseudonymised=True)
     assert content.startswith(b"%PDF")
-    assert seen == [("layout", False), ("writing", False)]
+    assert seen == [("gathering", False), ("html", False), ("layout", False), ("writing", False)]
     assert gc.isenabled()
 
 
