@@ -65,7 +65,8 @@ def seeded(django_db_setup: None, django_db_blocker: object) -> Iterator[str]:
         transaction.set_rollback(True)
 
 
-pytestmark = pytest.mark.django_db
+# One pytest-xdist worker runs the module: the demo is seeded once (``seeded``, module scope).
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("seed_demo")]
 
 
 def _case(first_name: str) -> Episode:
