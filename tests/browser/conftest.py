@@ -51,8 +51,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         skip = pytest.mark.skip(reason=f"{CHROMIUM} is missing (apt-get install chromium)")
     for item in mine:
         item.add_marker(pytest.mark.browser)
-        # One worker of pytest-xdist runs them all: one Chromium and one live server.
-        item.add_marker(pytest.mark.xdist_group("browser"))
         item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
         if skip is not None:
             item.add_marker(skip)

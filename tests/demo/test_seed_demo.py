@@ -65,8 +65,7 @@ def seeded(django_db_setup: None, django_db_blocker: object) -> Iterator[str]:
         transaction.set_rollback(True)
 
 
-# One pytest-xdist worker runs the module: the demo is seeded once (``seeded``, module scope).
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("seed_demo")]
+pytestmark = pytest.mark.django_db
 
 
 def _case(first_name: str) -> Episode:
