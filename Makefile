@@ -54,11 +54,18 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
+# pytest on PYTEST_WORKERS processes (pytest-xdist; auto: one per core, 0: in this process).
+# --dist loadfile: the tests of a file run on one worker, so module-scoped fixtures (the demo
+# seeding of tests/demo/test_seed_demo.py) run once. (loadgroup's xdist_group markers do nothing
+# with pytest 9.2 and pytest-xdist 3.8: xdist sets Item._nodeid, which pytest 9.2 no longer reads.)
+# Each worker has a test database (test_svu_gw0, ...), cache key prefix and media folder of its own.
+# SVU_FUZZ_EXAMPLES: the schemathesis examples per API operation (tests/api/test_schema_fuzz.py).
+PYTEST_WORKERS ?= auto
 test: system-deps install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 # Benchmarks on the local PostgreSQL (their own databases): the scoped list and timeline at
 # BENCH_EPISODES episodes (statistics, liability and follow-up figures beside their references),

@@ -16,14 +16,18 @@ tests".
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.test import Client, override_settings
 from django.utils import timezone
 
@@ -73,6 +77,42 @@ def staff_without_second_factor() -> Iterator[None]:
     second factor); tests/svu/test_two_factor.py switches the requirement back on."""
     with override_settings(SVU_REQUIRE_STAFF_OTP=False):
         yield
+
+
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1", ... under -n
+
+
+@pytest.fixture(autouse=True, scope="session")
+def worker_of_its_own(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Under pytest-xdist (``make test`` runs ``pytest -n``) each worker has a test database of
+    its own (pytest-django adds the worker's name), and here also a cache key prefix and a
+    media folder of its own: the workers' row ids coincide (two databases), so their cache keys
+    (rate limits, import progress, cached figures) and stored files would otherwise meet in
+    the one Redis database and the one var/media. Without xdist nothing changes."""
+    if not XDIST_WORKER:
+        yield
+        return
+    caches = {
+        alias: {**config, "KEY_PREFIX": f"{config.get('KEY_PREFIX', '')}test-{XDIST_WORKER}"}
+        for alias, config in settings.CACHES.items()
+    }
+    media = tmp_path_factory.mktemp(f"media-{XDIST_WORKER}")
+    with override_settings(CACHES=caches, MEDIA_ROOT=str(media)):
+        yield
+
+
+def clear_cache() -> None:
+    """``cache.clear()`` for this test run only: on Redis with a key prefix (a worker of
+    pytest-xdist) the keys of that prefix go; ``clear()`` would empty the whole Redis
+    database, the other worker's keys and queued Celery tasks included."""
+    prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+    default = caches["default"]
+    if not prefix or not isinstance(default, RedisCache):
+        default.clear()
+        return
+    client = default._cache.get_client(write=True)
+    for key in client.scan_iter(match=f"{prefix}:*", count=1000):
+        client.delete(key)
 
 
 # --- Personnummer -----------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import AbstractUser
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -25,7 +24,7 @@ from discharges.models import Kommun
 from discharges.population import import_population
 from payment.monthly import store_monthly_liability
 from tests.analysis.dashboard_data import Seeded, seed_region
-from tests.conftest import Personas, login
+from tests.conftest import Personas, clear_cache, login
 
 OVERVIEW = reverse("analysis:dashboard")
 CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"|csrftoken[^;"]*')
@@ -40,9 +39,9 @@ def seeded(db: None) -> Seeded:
 
 @pytest.fixture(autouse=True)
 def cleared() -> Iterator[None]:
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 def figures(page: Overview | Shown) -> str:
