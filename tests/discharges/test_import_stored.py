@@ -35,70 +35,165 @@ pytestmark = pytest.mark.django_db(transaction=False)
 GOLDEN = Path(__file__).resolve().parent / "data" / "import_stored.json"
 ALL_COLUMNS = (*COLUMNS, "admission_type", "needs_outcome")
 # Keys in event payloads that hold primary keys, and the table each refers to.
-_PAYLOAD_KEYS = {"patient_id": "patient", "ward_id": "org", "kommun_id": "org",
-                 "health_centre_id": "org"}  # fmt: skip
+_PAYLOAD_KEYS = {
+    "patient_id": "patient",
+    "ward_id": "org",
+    "kommun_id": "org",
+    "health_centre_id": "org",
+}
 
 
 def first_file() -> list[dict[str, str]]:
     """Every message kind an import sends, with edge values of the formats and rules."""
     return [
         full_row(),
-        {**full_row(episode_id="A-2", personnummer=pnr(1), admitted_at="2026-03-20 08:00:30",
-                 admission_notice_at="2026-03-21T09:00Z",  # 25 h later: late
-                 preliminary_ready_date="2026-03-22", ready_date="2026-03-24",
-                 ready_notice_at="2026-03-24T12:00+01:00", sip_invitation_at="2026-03-27T08:00",
-                 sip_held_date="2026-03-30", discharged_at="2026-04-02T08:00+0200",
-                 track_colour="GRÖN", named_contact="nej", destination=""),
-         "admission_type": "planerad", "needs_outcome": "unchanged"},  # fmt: skip
+        {
+            **full_row(
+                episode_id="A-2",
+                personnummer=pnr(1),
+                admitted_at="2026-03-20 08:00:30",
+                admission_notice_at="2026-03-21T09:00Z",  # 25 h later: late
+                preliminary_ready_date="2026-03-22",
+                ready_date="2026-03-24",
+                ready_notice_at="2026-03-24T12:00+01:00",
+                sip_invitation_at="2026-03-27T08:00",
+                sip_held_date="2026-03-30",
+                discharged_at="2026-04-02T08:00+0200",
+                track_colour="GRÖN",
+                named_contact="nej",
+                destination="",
+            ),
+            "admission_type": "planerad",
+            "needs_outcome": "unchanged",
+        },
         minimal_row(personnummer=f"{pnr(2)[2:8]}-{pnr(2)[8:]}"),
-        {**minimal_row(episode_id="B-2", personnummer=pnr(2), admitted_at="2026-04-20T10:00"),
-         "admission_type": "akut"},  # fmt: skip
+        {
+            **minimal_row(episode_id="B-2", personnummer=pnr(2), admitted_at="2026-04-20T10:00"),
+            "admission_type": "akut",
+        },
         # A preliminary date without its notice; a ready date without its notice.
-        row("P-1", pnr(3), kommun="2401", care_type="somatik", admitted_at="2026-02-01 07:15",
-            preliminary_ready_date="2026-02-05", ready_date="2026-02-06",
-            discharged_at="2026-02-09 16:00", sip_needed="nej"),  # fmt: skip
+        row(
+            "P-1",
+            pnr(3),
+            kommun="2401",
+            care_type="somatik",
+            admitted_at="2026-02-01 07:15",
+            preliminary_ready_date="2026-02-05",
+            ready_date="2026-02-06",
+            discharged_at="2026-02-09 16:00",
+            sip_needed="nej",
+        ),
         stay("S-1", 4, date(2026, 3, 3), date(2026, 3, 5), ready_notice=None),
-        stay("S-2", 5, date(2026, 3, 3), None, sip_invitation_day=date(2026, 3, 6),
-             health_centre="Ålidhems hälsocentral"),  # fmt: skip
-        stay("S-3", 6, date(2026, 1, 10), date(2026, 1, 20), kommun="2482",
-             care_type="psykiatri", admission_notice=False, sip_needed=False,
-             track_colour="blå", ward="Psykiatri 2", hospital="Skellefteå lasarett"),  # fmt: skip
+        stay(
+            "S-2",
+            5,
+            date(2026, 3, 3),
+            None,
+            sip_invitation_day=date(2026, 3, 6),
+            health_centre="Ålidhems hälsocentral",
+        ),
+        stay(
+            "S-3",
+            6,
+            date(2026, 1, 10),
+            date(2026, 1, 20),
+            kommun="2482",
+            care_type="psykiatri",
+            admission_notice=False,
+            sip_needed=False,
+            track_colour="blå",
+            ward="Psykiatri 2",
+            hospital="Skellefteå lasarett",
+        ),
         # A SIP held without an invitation; the held date before the invitation's noon.
-        stay("S-4", 7, date(2026, 2, 10), date(2026, 2, 20), sip_held_date="2026-02-12",
-             named_contact="ja"),  # fmt: skip
-        stay("S-5", 8, date(2026, 2, 10), date(2026, 2, 20), sip_invitation_day=date(2026, 2, 11),
-             sip_held_date="2026-02-11", destination="special_housing"),  # fmt: skip
+        stay(
+            "S-4",
+            7,
+            date(2026, 2, 10),
+            date(2026, 2, 20),
+            sip_held_date="2026-02-12",
+            named_contact="ja",
+        ),
+        stay(
+            "S-5",
+            8,
+            date(2026, 2, 10),
+            date(2026, 2, 20),
+            sip_invitation_day=date(2026, 2, 11),
+            sip_held_date="2026-02-11",
+            destination="special_housing",
+        ),
         # Across the autumn change of clocks (02:30 twice) and the spring one.
-        row("T-1", pnr(9), kommun="2480", care_type="somatik", admitted_at="2025-10-26 02:30",
-            admission_notice_at="2025-10-26T01:30Z", ready_date="2025-10-28",
-            ready_notice_at="2025-10-28 11:59", discharged_at="2025-10-28 12:00"),  # fmt: skip
-        row("T-2", pnr(10), kommun="2480", care_type="somatik", admitted_at="2026-03-28 23:59",
-            admission_notice_at="2026-03-29 03:00", ready_date="2026-03-29",
-            ready_notice_at="2026-03-29 03:01", discharged_at="2026-03-29 03:30"),  # fmt: skip
+        row(
+            "T-1",
+            pnr(9),
+            kommun="2480",
+            care_type="somatik",
+            admitted_at="2025-10-26 02:30",
+            admission_notice_at="2025-10-26T01:30Z",
+            ready_date="2025-10-28",
+            ready_notice_at="2025-10-28 11:59",
+            discharged_at="2025-10-28 12:00",
+        ),
+        row(
+            "T-2",
+            pnr(10),
+            kommun="2480",
+            care_type="somatik",
+            admitted_at="2026-03-28 23:59",
+            admission_notice_at="2026-03-29 03:00",
+            ready_date="2026-03-29",
+            ready_notice_at="2026-03-29 03:01",
+            discharged_at="2026-03-29 03:30",
+        ),
         # Registered and noticed only, still in planning.
-        row("U-1", pnr(11), kommun="2480", care_type="somatik", admitted_at="2026-05-01 08:00",
-            admission_notice_at="2026-05-01 09:00", preliminary_ready_date="2026-05-08",
-            health_centre="Ålidhems hälsocentral", named_contact="ja"),  # fmt: skip
-        row("U-2", pnr(12), kommun="2480", care_type="somatik", admitted_at="2026-05-01 08:00",
-            health_centre="Ålidhems hälsocentral"),  # fmt: skip
+        row(
+            "U-1",
+            pnr(11),
+            kommun="2480",
+            care_type="somatik",
+            admitted_at="2026-05-01 08:00",
+            admission_notice_at="2026-05-01 09:00",
+            preliminary_ready_date="2026-05-08",
+            health_centre="Ålidhems hälsocentral",
+            named_contact="ja",
+        ),
+        row(
+            "U-2",
+            pnr(12),
+            kommun="2480",
+            care_type="somatik",
+            admitted_at="2026-05-01 08:00",
+            health_centre="Ålidhems hälsocentral",
+        ),
     ]
 
 
 def second_file() -> list[dict[str, str]]:
     """The same history a month later: stored episodes gain messages (one a hälsocentral)."""
     rows = first_file()
-    rows[3] = dict(rows[3], admission_notice_at="2026-04-20T12:00", ready_date="2026-04-25",
-                   ready_notice_at="2026-04-25 10:00")  # fmt: skip
-    rows[-1] = dict(rows[-1], admission_notice_at="2026-05-02 08:00", ready_date="2026-05-05",
-                    ready_notice_at="2026-05-05 09:00", discharged_at="2026-05-06 09:00")  # fmt: skip
+    rows[3] = dict(
+        rows[3],
+        admission_notice_at="2026-04-20T12:00",
+        ready_date="2026-04-25",
+        ready_notice_at="2026-04-25 10:00",
+    )
+    rows[-1] = dict(
+        rows[-1],
+        admission_notice_at="2026-05-02 08:00",
+        ready_date="2026-05-05",
+        ready_notice_at="2026-05-05 09:00",
+        discharged_at="2026-05-06 09:00",
+    )
     s2 = stay("S-9", 14, date(2026, 3, 3), None)
     return [*rows, s2]
 
 
 def third_file() -> list[dict[str, str]]:
     """S-9 (stored without a hälsocentral) gets a SIP invitation: its recipients change."""
-    return [stay("S-9", 14, date(2026, 3, 3), date(2026, 3, 9),
-                 sip_invitation_day=date(2026, 3, 5))]  # fmt: skip
+    return [
+        stay("S-9", 14, date(2026, 3, 3), date(2026, 3, 9), sip_invitation_day=date(2026, 3, 5))
+    ]
 
 
 def refused_file() -> list[dict[str, str]]:
@@ -110,17 +205,30 @@ def refused_file() -> list[dict[str, str]]:
         full_row(episode_id="E-3", personnummer=pnr(22), discharged_at="2026-03-09T10:00"),
         full_row(episode_id="E-4", personnummer=pnr(23), kommun="0000"),
         full_row(episode_id="E-5", personnummer=pnr(24), preliminary_ready_date="2026-03-01"),
-        full_row(episode_id="E-6", personnummer=pnr(25), ready_date="2026-02-01",
-                 ready_notice_at=""),  # fmt: skip
+        full_row(
+            episode_id="E-6", personnummer=pnr(25), ready_date="2026-02-01", ready_notice_at=""
+        ),
         full_row(episode_id="E-7", personnummer=pnr(26), sip_held_date="2026-03-10"),
         full_row(episode_id="E-8", personnummer=pnr(27), admitted_at="2099-01-01 08:00"),
         full_row(episode_id="E-9", personnummer=pnr(28), sip_invitation_at="2026-03-11 1:00 PM"),
         full_row(episode_id="E-1", personnummer=pnr(29)),
         full_row(episode_id="A-1", care_type="psykiatri"),
-        row("E-10", pnr(30), kommun="2480", care_type="somatik", admitted_at="2026-03-02 08:00",
-            ready_notice_at="2026-03-05 10:00", destination="ordinary_home"),  # fmt: skip
-        row("E-11", "19400517-0000", kommun="2480", care_type="somatik",
-            admitted_at="2026-03-02 08:00"),  # fmt: skip
+        row(
+            "E-10",
+            pnr(30),
+            kommun="2480",
+            care_type="somatik",
+            admitted_at="2026-03-02 08:00",
+            ready_notice_at="2026-03-05 10:00",
+            destination="ordinary_home",
+        ),
+        row(
+            "E-11",
+            "19400517-0000",
+            kommun="2480",
+            care_type="somatik",
+            admitted_at="2026-03-02 08:00",
+        ),
         row("E-12", pnr(31), kommun="2480", care_type="somatik", admitted_at="2026-03-29 02:30"),
         row("U-2", pnr(12), kommun="2480", care_type="psykiatri", admitted_at="2026-05-01 08:00"),
     ]
@@ -168,15 +276,21 @@ def stored_rows() -> dict[str, Any]:
         ),
         "episodes": {e.external_id: episode_fields(e) for e in episodes.values()},
         "events": sorted(
-            [episodes[ev.episode_id].external_id, ev.seq, ev.kind, ev.author.username,
-             orgs[ev.organisation_id], _iso(ev.occurred_at), payload(ev.data)]
+            [
+                episodes[ev.episode_id].external_id,
+                ev.seq,
+                ev.kind,
+                ev.author.username,
+                orgs[ev.organisation_id],
+                _iso(ev.occurred_at),
+                payload(ev.data),
+            ]
             for ev in EpisodeEvent.objects.select_related("author")
-        ),  # fmt: skip
+        ),
         "grants": sorted(
-            [episodes[g.content_object_id].external_id, groups[g.group_id],
-             g.permission.codename]
+            [episodes[g.content_object_id].external_id, groups[g.group_id], g.permission.codename]
             for g in EpisodeGroupObjectPermission.objects.select_related("permission")
-        ),  # fmt: skip
+        ),
     }
 
 
@@ -191,8 +305,16 @@ def test_the_import_stores_and_refuses_exactly_what_it_did() -> None:
     results = []
     for rows in (first_file(), second_file(), third_file()):
         result = import_csv(csv_text(rows, ALL_COLUMNS))
-        results.append([result.rows, result.events, result.patients, result.updated,
-                        result.unchanged, dict(sorted(result.kinds.items()))])  # fmt: skip
+        results.append(
+            [
+                result.rows,
+                result.events,
+                result.patients,
+                result.updated,
+                result.unchanged,
+                dict(sorted(result.kinds.items())),
+            ]
+        )
     finished = timezone.now()
     dumped = {
         "results": results,
@@ -200,8 +322,10 @@ def test_the_import_stores_and_refuses_exactly_what_it_did() -> None:
         "refused": refusal(refused_file()),
     }
     # The moment of recording is the import's own, whatever the clock is read by.
-    for moment in [*EpisodeEvent.objects.values_list("recorded_at", flat=True),
-                   *Episode.objects.values_list("created_at", flat=True)]:  # fmt: skip
+    for moment in [
+        *EpisodeEvent.objects.values_list("recorded_at", flat=True),
+        *Episode.objects.values_list("created_at", flat=True),
+    ]:
         assert started <= moment <= finished
     dumped = json.loads(json.dumps(dumped, default=str))
     if os.environ.get("SVU_WRITE_IMPORT_GOLDEN"):
