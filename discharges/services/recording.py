@@ -62,6 +62,10 @@ class Recorder(Protocol):
         """Raise NotPermitted unless the actor may send; True for integration accounts."""
         ...
 
+    def now(self) -> datetime:
+        """The time messages are recorded at (and checked against)."""
+        ...
+
     def register(self, actor: Actor, episode: Episode, event: EpisodeEvent) -> Episode: ...
 
     def append(
@@ -70,12 +74,18 @@ class Recorder(Protocol):
 
 
 def build_event(
-    episode: Episode, actor: Actor, message: Message, *, integration: bool
+    episode: Episode,
+    actor: Actor,
+    message: Message,
+    *,
+    integration: bool,
+    now: datetime | None = None,
 ) -> EpisodeEvent:
     """Check ``message`` against the episode's state and build its event (not saved).
 
     Applies the event to ``episode`` in memory. Shared by both recorders; call it on the
     episode as it stands under its row lock (or, in an import, in the batch's memory).
+    ``now``: the time it is recorded at (default: now; an import reads its clock per batch).
     """
     party = party_of(episode, actor.organisation)
     if party not in message.parties:
@@ -90,7 +100,7 @@ def build_event(
         require_shared(episode, party)
     SPECS[message.kind].state(episode)
     # Integration accounts move older history in: no back-dating limit.
-    now = timezone.now()  # once per message: an import checks hundreds of thousands
+    now = now or timezone.now()
     check_time(message.occurred_at, episode, unlimited_backdate=integration, now=now)
     message.check(episode, message.data, message.occurred_at)
     check_dates(episode, message, integration=integration)
@@ -177,6 +187,9 @@ class SingleRecorder:
 
     def check_actor(self, actor: Actor) -> bool:
         return check_actor(actor)
+
+    def now(self) -> datetime:
+        return timezone.now()
 
     def register(self, actor: Actor, episode: Episode, event: EpisodeEvent) -> Episode:
         external_id = episode.external_id
