@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from operator import attrgetter, itemgetter
 from datetime import datetime
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from django.utils import timezone

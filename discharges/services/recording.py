@@ -169,10 +169,10 @@ def check_time(
     if timezone.is_naive(occurred_at):
         raise Refused(_("The time must include a time zone."), field=field)
     now = now or timezone.now()
-    if occurred_at > now + settings.SVU_FUTURE_TOLERANCE:
+    if occurred_at > now + ranges.limit("SVU_FUTURE_TOLERANCE"):
         raise Refused(_("The time is in the future."), field=field)
     ranges.check_not_ancient(occurred_at, field)
-    if not unlimited_backdate and occurred_at < now - settings.SVU_MAX_BACKDATE:
+    if not unlimited_backdate and occurred_at < now - ranges.limit("SVU_MAX_BACKDATE"):
         raise Refused(
             _("The time may be back-dated at most %(days)s days.")
             % {"days": settings.SVU_MAX_BACKDATE.days},
