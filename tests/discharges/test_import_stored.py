@@ -344,3 +344,13 @@ def test_a_refused_file_stores_nothing_after_a_stored_history() -> None:
     before = stored_rows()
     assert refusal(refused_file())
     assert stored_rows() == before
+
+
+def test_the_collector_runs_as_before_once_an_import_ends() -> None:
+    import gc
+
+    before = gc.get_threshold()
+    import_csv(csv_text(first_file()[:3], ALL_COLUMNS))
+    assert gc.get_threshold() == before
+    refusal(refused_file())
+    assert gc.get_threshold() == before
