@@ -45,6 +45,11 @@ _PAYLOAD_KEYS = {
 
 def first_file() -> list[dict[str, str]]:
     """Every message kind an import sends, with edge values of the formats and rules."""
+    return [*_complete_rows(), *_later_rows(), *_clock_and_open_rows()]
+
+
+def _complete_rows() -> list[dict[str, str]]:
+    """Every column filled, offsets and seconds, the 10-digit form; registered only."""
     return [
         full_row(),
         {
@@ -71,6 +76,12 @@ def first_file() -> list[dict[str, str]]:
             **minimal_row(episode_id="B-2", personnummer=pnr(2), admitted_at="2026-04-20T10:00"),
             "admission_type": "akut",
         },
+    ]
+
+
+def _later_rows() -> list[dict[str, str]]:
+    """Messages known without their notice, SIPs, the changes of clocks, open stays."""
+    return [
         # A preliminary date without its notice; a ready date without its notice.
         row(
             "P-1",
@@ -123,7 +134,12 @@ def first_file() -> list[dict[str, str]]:
             sip_held_date="2026-02-11",
             destination="special_housing",
         ),
-        # Across the autumn change of clocks (02:30 twice) and the spring one.
+    ]
+
+
+def _clock_and_open_rows() -> list[dict[str, str]]:
+    """Across the autumn change of clocks (02:30 twice) and the spring one; open stays."""
+    return [
         row(
             "T-1",
             pnr(9),
