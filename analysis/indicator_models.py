@@ -35,6 +35,28 @@ INDICATOR_COUNTS: tuple[str, ...] = (
     "follow_up_as_planned",
 )
 
+# The base of each count (what its share is taken of); a count is hidden with its base by the
+# small-number rule. "episodes" is its own base.
+INDICATOR_BASES: dict[str, str] = {
+    "episodes": "episodes",
+    "admission_notice": "episodes",
+    "sip": "episodes",
+    "aged_65plus": "episodes",
+    "readmitted_65plus": "aged_65plus",
+    "needs_known": "episodes",
+    "needs_unchanged": "needs_known",
+    "needs_new_social": "needs_known",
+    "needs_none": "needs_known",
+    "sip_place_known": "episodes",
+    "sip_home": "sip_place_known",
+    "sip_video": "sip_place_known",
+    "sip_hospital": "sip_place_known",
+    "sip_phone": "sip_place_known",
+    "follow_up_planned": "episodes",
+    "follow_up_done": "follow_up_planned",
+    "follow_up_as_planned": "follow_up_planned",
+}
+
 
 class MonthlyIndicators(models.Model):
     """Counts over the episodes discharged in the month (any, with or without a ready date)."""

@@ -23,6 +23,7 @@ from analysis.figures import (
     period_counts,
     period_liability,
 )
+from analysis.indicator_page import indicator_table
 from analysis.tables import (
     Cell,
     Cells,
@@ -45,10 +46,12 @@ class KommunPage:
     trend: Chart
     months: Table
     indicators: Table
+    seed_indicators: Table  # seed 003's indicators (issue 14)
     sees_liability: bool
 
     def tables(self) -> dict[str, Table]:
-        return {self.months.name: self.months, self.indicators.name: self.indicators}
+        """The page's tables by name, each downloadable as CSV and XLSX."""
+        return {t.name: t for t in (self.months, self.indicators, self.seed_indicators)}
 
 
 def _month_cell(month: date) -> Cell:
@@ -273,5 +276,6 @@ def kommun_page(data: Data, viewer: Viewer, kommun: Kommun) -> KommunPage:
         trend=Chart(svg, summary),
         months=months_table(data, viewer, kommun),
         indicators=indicators_table(data, viewer, kommun),
+        seed_indicators=indicator_table(kommun, data.query, viewer),
         sees_liability=sees,
     )

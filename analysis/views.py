@@ -20,7 +20,6 @@ from django.utils.translation import pgettext
 
 from analysis import dashboards, deviation_counts, exports, overview_cache
 from analysis.figures import CELL_FIELDS, OVERVIEW_FIELDS, Data, Viewer, load, viewer_for
-from analysis.indicator_page import indicator_table
 from analysis.kommun_page import kommun_page
 from analysis.models import StatCareType
 from analysis.queries import BadQuery, Query, add_months, last_complete_month, parse_query
@@ -175,7 +174,6 @@ def kommun(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         **_choices(kommuner, query),
         "kommun": target,
         "page": kommun_page(data, viewer, target),
-        "seed_indicators": indicator_table(target, query, viewer),  # issue 14
         "vantetider_url": vantetider_link(request.user, target.code[:2], query),
         "data": data,
         "notes": _notes(viewer, query),

@@ -108,6 +108,15 @@ ENDPOINTS = [
             "small numbers hidden."
         ),
     ),
+    Endpoint(
+        "GET",
+        "/api/v1/indicators/",
+        gettext_lazy(
+            "Seed 003's indicators (Region Halland 2019) as counts per kommun, health centre, "
+            "care type and month: from, to (YYYY-MM), kommun, care_type; a count whose base "
+            "is small is hidden."
+        ),
+    ),
 ]
 
 ANSWERS = [

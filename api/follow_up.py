@@ -79,7 +79,7 @@ class PeriodForm(forms.Form):
         return data
 
 
-def _period(request: Request, **extra: forms.Field) -> dict[str, Any]:
+def period(request: Request, **extra: forms.Field) -> dict[str, Any]:
     form = PeriodForm(request.query_params)
     form.fields.update(extra)
     if not form.is_valid():
@@ -177,7 +177,7 @@ class Liability(APIView):
             raise ApiError(
                 403, "forbidden", _("Your organisation may not see the liability report.")
             )
-        data = _period(request, agreement=forms.SlugField(required=False, max_length=64))
+        data = period(request, agreement=forms.SlugField(required=False, max_length=64))
         regions = {k.code[:2] for k in kommuner}
         agreements = list(
             Agreement.objects.filter(region__code__in=regions)
@@ -325,7 +325,7 @@ class Statistics(APIView):
         kommuner = list(follow_up_kommuner(user))
         if not kommuner:
             raise ApiError(403, "forbidden", _("Your organisation follows up no municipality."))
-        data = _period(
+        data = period(
             request, care_type=forms.ChoiceField(choices=StatCareType.choices, required=False)
         )
         rows = MonthlyStatistic.objects.filter(

@@ -8,7 +8,7 @@ from typing import Any
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from api import docs, follow_up, views
+from api import docs, follow_up, indicators, views
 from api.message_views import MESSAGE_VIEWS
 
 app_name = "api"
@@ -47,6 +47,7 @@ v1: list[URLPattern | URLResolver] = [
     path("patients/lookup/", views.PatientLookup.as_view(), name="patient_lookup"),
     path("liability/", follow_up.Liability.as_view(), name="liability"),
     path("statistics/", follow_up.Statistics.as_view(), name="statistics"),
+    path("indicators/", indicators.Indicators.as_view(), name="indicators"),
 ]
 
 urlpatterns: list[URLPattern | URLResolver] = [

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
@@ -148,33 +147,11 @@ class EpisodeList(GenericAPIView):
             raise invalid(form_errors(form))
         data = form.cleaned_data
         known = services.find_patient(data["personnummer"])
-        if known is None:
-            missing = {
-                f: [_("A new patient needs this.")]
-                for f in RegisterForm.NEW_PATIENT_FIELDS
-                if not data.get(f)
-            }
-            if missing:
-                raise invalid(missing)
-        with transaction.atomic():
-            patient = known or services.register_patient(
-                personnummer=data["personnummer"],
-                kommun=data["kommun"],
-                name=data["name"],
-                address=data["address"],
-                health_centre=data["health_centre"],
-            )
-            episode = services.register_episode(
-                actor=services.Actor(user, data["ward"]),
-                patient=patient,
-                ward=data["ward"],
-                admitted_at=data["admitted_at"],
-                kommun=data["kommun"],
-                health_centre=data["health_centre"],
-                care_type=data["care_type"] or None,
-                external_id=data["external_id"] or None,
-                admission_type=data["admission_type"],
-            )
+        if known is None and (missing := services.missing_for_new_patient(data)):
+            raise invalid({f: [_("A new patient needs this.")] for f in missing})
+        episode = services.register_stay(
+            actor=services.Actor(user, data["ward"]), known=known, data=data
+        )
         access_log.log_access(user, [episode], AccessAction.API_VIEW, detail="register")
         body = EpisodeSummarySerializer(episode_summary(episode, True)).data
         return Response(body, status=201, headers={"ETag": etag(episode.version)})

@@ -6,6 +6,9 @@
   (or a new date) on that day.
 - The kommun's acknowledgement of the homecoming time is due on the ready date (from then on
   the patient waits in hospital); the ward's discharge at the agreed homecoming time.
+- A SIP follow-up planned at the meeting shows on the health centre's list a week before its
+  date (primary care leads the SIP after the discharge) until it is recorded done; after the
+  date it is overdue.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from discharges.models import ACTIVE_STATUSES, Episode, EpisodeStatus
 
 ADMISSION_NOTICE_WITHIN = timedelta(hours=24)
 SIP_INVITATION_WITHIN_DAYS = 3
+# A planned SIP follow-up shows on the health centre's list this many days before its date.
+SIP_FOLLOW_UP_NOTICE_DAYS = 7
 
 
 def admission_notice_due(admitted_at: datetime) -> datetime:
@@ -141,4 +146,11 @@ def _health_centre_tasks(episode: Episode, today: date) -> list[Task]:
         tasks.append(_dated("sip_invitation", str(_("Send SIP invitation")), sip_due, today))
     if invited and episode.sip_held_date is None:
         tasks.append(Task("sip_held", str(_("Record the SIP meeting"))))
+    follow_up = episode.sip_follow_up_date
+    if (
+        follow_up is not None
+        and episode.sip_follow_up_done_date is None
+        and today >= follow_up - timedelta(days=SIP_FOLLOW_UP_NOTICE_DAYS)
+    ):
+        tasks.append(_dated("sip_follow_up", str(_("Follow up the SIP")), follow_up, today))
     return tasks

@@ -379,7 +379,7 @@ class RegisterEpisodeForm(forms.Form):
     the stored name and address, not editable (a change is recorded on the episode's page), and
     fills in the patient's kommun and health centre as the episode's recipients."""
 
-    NEW_PATIENT_FIELDS = ("name", "address", "kommun")
+    NEW_PATIENT_FIELDS = services.NEW_PATIENT_FIELDS  # what a new patient needs
 
     personnummer = PersonnummerField(label=_("Personal identity number"), max_length=13)
     name = forms.CharField(label=_("Name"), max_length=200, required=False)

@@ -427,9 +427,24 @@ class Episode(models.Model):
                 name="episode_active_admitted_idx",
                 condition=models.Q(status__in=["registered", "planning", "ready"]),
             ),
-            models.Index(fields=["kommun", "discharge_date"], name="episode_kommun_discharge_idx"),
+            # Covering R2's figures (count of ids, ready days, 3+ days per care type and month), so
+            # that a kommun's months since its agreement's first month are read from the index
+            # alone: the liability pages count them on every view (issue 15).
+            models.Index(
+                fields=["kommun", "discharge_date"],
+                include=["care_type", "ready_days", "ready_date", "id"],
+                name="episode_kommun_discharge_idx",
+            ),
             models.Index(fields=["status", "ready_date"], name="episode_status_ready_idx"),
             models.Index(fields=["status", "admitted_at"], name="episode_status_admitted_idx"),
+            # The health centre's planned SIP follow-ups not yet done (its worklist): few rows.
+            models.Index(
+                fields=["health_centre", "sip_follow_up_date"],
+                name="episode_hc_follow_up_idx",
+                condition=models.Q(
+                    sip_follow_up_date__isnull=False, sip_follow_up_done_date__isnull=True
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -22,7 +22,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from discharges.deadlines import Task, pending_tasks
+from discharges.deadlines import SIP_FOLLOW_UP_NOTICE_DAYS, Task, pending_tasks
 from discharges.models import (
     ACTIVE_STATUSES,
     Episode,
@@ -68,6 +68,8 @@ WORKLIST_FIELDS = (
     "sip_invitation_at",
     "sip_held_date",
     "sip_cancelled_at",
+    "sip_follow_up_date",
+    "sip_follow_up_done_date",
     "kommun_ready_at",
     "homecoming_acknowledged_at",
     "homecoming_at",
@@ -135,7 +137,9 @@ def _moment(due: Any) -> datetime:
 
 def candidates(user: User, today: date) -> QuerySet[Episode]:
     """The episodes that can have something waiting: active ones, and for a health centre
-    discharged ones whose SIP is still open (ready within ``SIP_AFTER_DISCHARGE_DAYS``).
+    discharged ones whose SIP is still open (ready within ``SIP_AFTER_DISCHARGE_DAYS``) or
+    whose planned SIP follow-up is near or passed and not done (its date within the same
+    window).
 
     Scoped by the grants as every read is; the episode's own party columns are added because
     they let PostgreSQL probe the grants of a few episodes instead of reading all of a large
@@ -153,6 +157,12 @@ def candidates(user: User, today: date) -> QuerySet[Episode]:
             sip_held_date__isnull=True,
             sip_cancelled_at__isnull=True,
             ready_date__gte=today - timedelta(days=SIP_AFTER_DISCHARGE_DAYS),
+        ) | Q(
+            health_centre_id__in=mine,
+            status=EpisodeStatus.DISCHARGED,
+            sip_follow_up_done_date__isnull=True,
+            sip_follow_up_date__gte=today - timedelta(days=SIP_AFTER_DISCHARGE_DAYS),
+            sip_follow_up_date__lte=today + timedelta(days=SIP_FOLLOW_UP_NOTICE_DAYS),
         )
     return (
         visible_episodes(user)

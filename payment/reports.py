@@ -160,36 +160,41 @@ def build_report(
     last: date,
     *,
     kommun_codes: Iterable[str] | None = None,
+    detail: bool = True,
 ) -> Report:
     """The report for months ``first``..``last`` (first days of months).
 
-    ``kommun_codes`` narrows it to some kommuner (a kommun's own page). Raises ReportError
+    ``kommun_codes`` narrows it to some kommuner (a kommun's own page); ``detail`` False
+    leaves out the episode lines (the rows alone, the same figures). Raises ReportError
     for an empty range or a year with liable days but no daily amount.
     """
     if last < first:
         raise ReportError("--to is before --from")
     terms = agreement.terms()
     region = agreement.region.code
-    scope = Q(kommun__code__startswith=region)
-    if kommun_codes is not None:
-        scope &= Q(kommun__code__in=list(kommun_codes))
     # The kommuner with any episode: probed per kommun (an index lookup each), not read from
     # every episode of the region (Stockholm's 450,000 at 2,000,000 episodes; issue 15).
     kommun_scope = Q(code__startswith=region)
     if kommun_codes is not None:
         kommun_scope &= Q(code__in=list(kommun_codes))
-    kommuner = sorted(
+    codes: dict[int, str] = dict(
         Kommun.objects.filter(kommun_scope)
         .filter(Exists(Episode.objects.filter(kommun=OuterRef("pk"))))
-        .values_list("code", flat=True)
+        .values_list("pk", "code")
     )
+    kommuner = sorted(codes.values())
+    # By the kommuner's ids, not a join on their codes: the planner then estimates each
+    # kommun's episodes from its statistics (an index-only scan for the figures).
+    scope = Q(kommun_id__in=list(codes))
     groups = [ALL] if not agreement.separate_care_types else sorted(CARE_TYPES)
 
-    figures = _month_figures(agreement, min(first, terms.first_month), last, scope)
+    figures = _month_figures(agreement, min(first, terms.first_month), last, scope, codes)
     states = _states(agreement, terms, last, kommuner, groups, figures)
     liable_months = {key: {s.month for s in history if s.liable} for key, history in states.items()}
     # Liable days per episode (R5-R9).
-    lines, per_month = _episode_lines(agreement, terms, first, last, scope, liable_months)
+    lines, per_month = _episode_lines(
+        agreement, terms, first, last, scope, codes, liable_months, detail=detail
+    )
     rows = [
         _row(agreement, kommun, group, month, figures, liable_months, per_month)
         for kommun in kommuner
@@ -199,19 +204,62 @@ def build_report(
     return Report(agreement, first, last, rows, lines, states)
 
 
+def build_month_report(agreement: Agreement, kommun: str, month: date, last: date) -> Report:
+    """One kommun-month as ``build_report(agreement, month, last, kommun_codes=[kommun])``
+    gives it to the month page, reading only the episodes that can matter to the month: its
+    ``rows`` are the month's (one per group), its ``episodes`` every episode discharged in the
+    month or waiting in it (ready before its end, discharged from its first day on, whenever
+    that is: R9), and its ``states`` run to ``last`` (the explanation of a line's later days).
+    """
+    if last < month:
+        raise ReportError("--to is before --from")
+    terms = agreement.terms()
+    codes = dict(
+        Kommun.objects.filter(code=kommun)
+        .filter(Exists(Episode.objects.filter(kommun=OuterRef("pk"))))
+        .values_list("pk", "code")
+    )
+    if not codes:  # as build_report: no rows, no states
+        return Report(agreement, month, last, [], [], {})
+    scope = Q(kommun_id__in=list(codes))
+    groups = [ALL] if not agreement.separate_care_types else sorted(CARE_TYPES)
+    figures = _month_figures(agreement, min(month, terms.first_month), last, scope, codes)
+    states = _states(agreement, terms, last, [kommun], groups, figures)
+    liable_months = {key: {s.month for s in history if s.liable} for key, history in states.items()}
+    month_end = _month_end(month)
+    candidates = Episode.objects.filter(
+        scope,
+        discharge_date__isnull=False,
+        ready_date__isnull=False,
+        discharge_date__gte=month,
+        ready_date__lte=month_end,
+    )
+    lines, per_month = _apply_rules(
+        agreement, terms, month, month, candidates, codes, liable_months, _month_end(last)
+    )
+    rows = [
+        _row(agreement, kommun, group, month, figures, liable_months, per_month) for group in groups
+    ]
+    return Report(agreement, month, last, rows, lines, states)
+
+
 Figures = dict[tuple[str, str], dict[date, rules.MonthFigures]]
+# The counts R2's figures are made of (an index-only scan; discharges.aggregates).
+R2_COUNTS = ("episodes", "ready_days", "episodes_3plus")
 States = dict[tuple[str, str], list[rules.MonthState]]
 
 
-def _month_figures(agreement: Agreement, start: date, last: date, scope: Q) -> Figures:
+def _month_figures(
+    agreement: Agreement, start: date, last: date, scope: Q, codes: dict[int, str]
+) -> Figures:
     """Monthly figures (R2) per kommun and group, from the first month that matters."""
     figures: Figures = defaultdict(dict)
     counts = grouped_counts(
         Q(discharge_date__gte=start, discharge_date__lte=_month_end(last)) & scope,
-        kommun_field="kommun__code",
+        names=R2_COUNTS,
     )
     for row in counts:
-        key = (row["group_kommun"], _group(agreement, row["care_type"]))
+        key = (codes[row["group_kommun"]], _group(agreement, row["care_type"]))
         month = row["month"]
         old = figures[key].get(month) or rules.MonthFigures(month, 0, 0, 0)
         figures[key][month] = rules.MonthFigures(
@@ -275,14 +323,34 @@ def _row(
     )
 
 
+Lines = list[EpisodeLine]
+PerMonth = dict[tuple[str, str, date], tuple[int, int]]
+
+EPISODE_VALUES = (
+    "pk",
+    "external_id",
+    "kommun_id",
+    "care_type",
+    "ready_date",
+    "discharge_date",
+    "admission_notice_at",
+    "ready_notice_at",
+    "sip_needed",
+    "sip_invitation_at",
+)
+
+
 def _episode_lines(
     agreement: Agreement,
     terms: rules.Terms,
     first: date,
     last: date,
     scope: Q,
+    codes: dict[int, str],
     liable_months: dict[tuple[str, str], set[date]],
-) -> tuple[list[EpisodeLine], dict[tuple[str, str, date], tuple[int, int]]]:
+    *,
+    detail: bool = True,
+) -> tuple[Lines, PerMonth]:
     """Episodes discharged in the period (the detail) and the liable days and amounts falling
     in each month of the period (R9), which may come from episodes discharged later."""
     period_end = _month_end(last)
@@ -290,22 +358,41 @@ def _episode_lines(
         Episode.objects.filter(scope)
         .filter(discharge_date__isnull=False, ready_date__isnull=False)
         .filter(discharge_date__gte=first, ready_date__lt=period_end)
-        .values(
-            "pk",
-            "external_id",
-            "kommun__code",
-            "care_type",
-            "ready_date",
-            "discharge_date",
-            "admission_notice_at",
-            "ready_notice_at",
-            "sip_needed",
-            "sip_invitation_at",
-        )
     )
+    return _apply_rules(
+        agreement,
+        terms,
+        first,
+        last,
+        candidates,
+        codes,
+        liable_months,
+        period_end,
+        keep_lines=detail,
+    )
+
+
+def _apply_rules(
+    agreement: Agreement,
+    terms: rules.Terms,
+    first: date,
+    last: date,
+    candidates: Any,
+    codes: dict[int, str],
+    liable_months: dict[tuple[str, str], set[date]],
+    lines_until: date,
+    *,
+    keep_lines: bool = True,
+) -> tuple[Lines, PerMonth]:
+    """R5-R9 on every candidate episode: the liable days and amounts per kommun, group and
+    month of ``first``..``last``, and a line for each episode discharged by ``lines_until``
+    (``keep_lines`` False: the lines are priced, so that a year without an amount is the same
+    error, but not kept)."""
+    period_end = _month_end(last)
     lines: list[EpisodeLine] = []
     per_month: dict[tuple[str, str, date], list[int]] = defaultdict(lambda: [0, 0])
-    for ep in candidates.iterator(chunk_size=5000):
+    for ep in candidates.values(*EPISODE_VALUES).iterator(chunk_size=5000):
+        ep["kommun__code"] = codes[ep["kommun_id"]]
         facts = rules.EpisodeFacts(
             ready_date=ep["ready_date"],
             discharge_date=ep["discharge_date"],
@@ -320,36 +407,49 @@ def _episode_lines(
         dates = rules.liable_days(
             facts, terms, liable_months.get((ep["kommun__code"], group), set())
         )
-        in_period = [d for d in dates if first <= rules.month_start(d) <= last]
-        amounts = _priced(agreement, rules.amount_per_month, in_period, terms)
-        for month, count in rules.count_per_month(in_period).items():
-            bucket = per_month[(ep["kommun__code"], group, month)]
-            bucket[0] += count
-            bucket[1] += amounts[month]
-        ready_date, discharge_date = cast(date, ep["ready_date"]), cast(date, ep["discharge_date"])
-        if discharge_date <= period_end:
-            start = (
-                rules.liability_start(ep["ready_notice_at"], terms)
-                if agreement.model == LiabilityModel.PER_EPISODE and ep["ready_notice_at"]
-                else None
-            )
-            lines.append(
-                EpisodeLine(
-                    pk=ep["pk"],
-                    episode_id=ep["external_id"] or f"SVU-{ep['pk']}",
-                    kommun=ep["kommun__code"],
-                    care_type=ep["care_type"],
-                    ready_date=ready_date,
-                    discharge_date=discharge_date,
-                    ready_days=rules.ready_days(ready_date, discharge_date),
-                    liable_dates=dates,
-                    amount_sek=_priced(agreement, rules.amount_sek, dates, terms),
-                    prerequisites_missing=rules.prerequisites_missing(facts, terms),
-                    liability_start=start,
-                )
-            )
+        # ``first`` is a month's first day: the same as first <= month_start(d) <= last.
+        in_period = [d for d in dates if first <= d <= period_end]
+        if in_period:
+            amounts = _priced(agreement, rules.amount_per_month, in_period, terms)
+            for month, count in rules.count_per_month(in_period).items():
+                bucket = per_month[(ep["kommun__code"], group, month)]
+                bucket[0] += count
+                bucket[1] += amounts[month]
+        if cast(date, ep["discharge_date"]) <= lines_until:
+            if keep_lines:
+                lines.append(_line(agreement, terms, ep, facts, dates))
+            elif dates:
+                _priced(agreement, rules.amount_sek, dates, terms)
     lines.sort(key=lambda line: line.episode_id)
     return lines, {key: (v[0], v[1]) for key, v in per_month.items()}
+
+
+def _line(
+    agreement: Agreement,
+    terms: rules.Terms,
+    ep: dict[str, Any],
+    facts: rules.EpisodeFacts,
+    dates: list[date],
+) -> EpisodeLine:
+    ready_date, discharge_date = cast(date, ep["ready_date"]), cast(date, ep["discharge_date"])
+    start = (
+        rules.liability_start(ep["ready_notice_at"], terms)
+        if agreement.model == LiabilityModel.PER_EPISODE and ep["ready_notice_at"]
+        else None
+    )
+    return EpisodeLine(
+        pk=ep["pk"],
+        episode_id=ep["external_id"] or f"SVU-{ep['pk']}",
+        kommun=ep["kommun__code"],
+        care_type=ep["care_type"],
+        ready_date=ready_date,
+        discharge_date=discharge_date,
+        ready_days=rules.ready_days(ready_date, discharge_date),
+        liable_dates=dates,
+        amount_sek=_priced(agreement, rules.amount_sek, dates, terms),
+        prerequisites_missing=rules.prerequisites_missing(facts, terms),
+        liability_start=start,
+    )
 
 
 def _priced(agreement: Agreement, price: Any, days: list[date], terms: rules.Terms) -> Any:

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -20,7 +21,15 @@ from payment.basis_views import basis_section
 from payment.downloads import download, episode_table, month_table, period_name
 from payment.explain import explain_episode, explain_month, prerequisite_texts
 from payment.models import Agreement
-from payment.reports import FIRST_MONTH, LAST_MONTH, ReportError, build_report, parse_month
+from payment.reports import (
+    FIRST_MONTH,
+    LAST_MONTH,
+    EpisodeLine,
+    ReportError,
+    build_month_report,
+    build_report,
+    parse_month,
+)
 from payment.rules import month_start
 from payment.selectors import visible_lines
 
@@ -99,7 +108,7 @@ def liability(request: AuthenticatedHttpRequest) -> HttpResponse:
     report, error, status = None, None, 200
     try:
         first, last = _period(request)
-        report = build_report(agreement, first, last, kommun_codes=codes)
+        report = build_report(agreement, first, last, kommun_codes=codes, detail=False)
     except BadPeriod as exc:
         (first, last), error, status = _default_period(), str(exc), 400
     except ReportError as exc:
@@ -131,11 +140,16 @@ def _totals(rows: list[Any]) -> dict[str, int]:
     }
 
 
+# Episode lines per page of a month page (a big kommun has thousands in a month).
+MONTH_PAGE_LINES = 100
+
+
 @login_required
 def month_detail(
     request: AuthenticatedHttpRequest, name: str, kommun: str, care_type: str, month: str
 ) -> HttpResponse:
-    """Why the kommun-month has its state, and the episodes with days in it."""
+    """Why the kommun-month has its state, and the episodes with days in it: the lines with
+    liable days in the month first, a page of them at a time (the totals over all)."""
     kommuner, agreements = _scope(request)
     agreement = _pick(request, agreements, name)
     target = next((k for k in kommuner if k.code == kommun and agreement.covers(k.code)), None)
@@ -145,19 +159,11 @@ def month_detail(
         month_date = parse_month(month)
         # Days of this month may belong to episodes discharged later (R9).
         last = max(month_date, month_start(timezone.localdate()))
-        report = build_report(agreement, month_date, last, kommun_codes=[kommun])
+        report = build_month_report(agreement, kommun, month_date, last)
     except ReportError as exc:
         raise Http404 from exc
     history = report.state_history(kommun, care_type, month_date)
-    lines = [
-        line
-        for line in report.episodes
-        if (care_type == "all" or line.care_type == care_type)
-        and (
-            any(month_start(d) == month_date for d in line.liable_dates)
-            or month_start(line.discharge_date) == month_date
-        )
-    ]
+    lines = month_lines(report.episodes, care_type, month_date)
     # Patient-level detail only for the kommun's own members, and only episodes they may see.
     visible = visible_lines(request.user, lines, [target])
     consent_hidden = 0
@@ -166,19 +172,20 @@ def month_detail(
         # are counted here and listed in the period's episode download instead.
         consent_hidden = sum(1 for line in visible if not line.care_type)
         visible = [line for line in visible if line.care_type]
+    page = Paginator(visible, MONTH_PAGE_LINES).get_page(request.GET.get("page"))
     shown: list[dict[str, Any]] = [
         {
             "line": line,
             "missing": prerequisite_texts(line.prerequisites_missing),
             "days": explain_episode(line, agreement, report),
         }
-        for line in visible
+        for line in page.object_list
     ]
     hidden = len(lines) - len(visible) - consent_hidden
-    if visible:
+    if shown:
         log_access(
             request.user,
-            Episode.objects.filter(pk__in=[line.pk for line in visible]),
+            Episode.objects.filter(pk__in=[item["line"].pk for item in shown]),
             AccessAction.VIEW,
             detail=f"liability {agreement.name} {month}",
         )
@@ -195,10 +202,25 @@ def month_detail(
             "history": history[-12:],
             "explanation": explain_month(history, agreement),
             "shown": shown,
+            "page": page,
             "hidden": hidden,
             "consent_hidden": consent_hidden,
         },
     )
+
+
+def month_lines(lines: list[EpisodeLine], care_type: str, month: date) -> list[EpisodeLine]:
+    """The lines of a month page: the care type's episodes with a liable day in the month or
+    discharged in it; those with liable days in the month first, then by episode."""
+    in_month: list[tuple[bool, EpisodeLine]] = []
+    for line in lines:
+        if care_type != "all" and line.care_type != care_type:
+            continue
+        liable_here = any(month_start(d) == month for d in line.liable_dates)
+        if liable_here or month_start(line.discharge_date) == month:
+            in_month.append((liable_here, line))
+    in_month.sort(key=lambda item: (not item[0], item[1].episode_id))
+    return [line for _liable, line in in_month]
 
 
 @login_required
@@ -212,12 +234,13 @@ def export(request: AuthenticatedHttpRequest, name: str, fmt: str = "csv") -> Ht
         codes = [request.GET["kommun"]]
     try:
         first, last = _period(request)
-        report = build_report(agreement, first, last, kommun_codes=codes)
+        detail = request.GET.get("detail") == "1"
+        report = build_report(agreement, first, last, kommun_codes=codes, detail=detail)
     except (BadPeriod, ReportError) as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     names = {k.code: k.name for k in kommuner}
     filename = f"fakturaunderlag-{agreement.name}-{period_name(first, last)}"
-    if request.GET.get("detail") != "1":
+    if not detail:
         table = month_table(report.rows, names)
         return download(table, fmt, filename, _("Invoice basis"))
     lines = visible_lines(request.user, report.episodes, kommuner)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("account/two-factor/", two_factor.verify, name="two_factor_verify"),
     path("account/two-factor/setup/", two_factor.setup, name="two_factor_setup"),
     path("start/", views.start, name="start"),
+    path("favicon.ico", views.favicon),
     # The language menu (templates/base.html): Swedish unless the user chooses (svu/language.py).
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import reverse
 
 from discharges.selectors import memberships_of, party_memberships
@@ -24,3 +25,8 @@ def start(request: HttpRequest) -> HttpResponseRedirect:
     if user.is_staff:
         return HttpResponseRedirect(reverse("admin:index"))
     return HttpResponseRedirect(reverse("discharges:worklist"))
+
+
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """``/favicon.ico``, which browsers ask for on their own: the icon the pages link to."""
+    return HttpResponseRedirect(static("favicon.svg"))

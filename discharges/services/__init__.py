@@ -53,10 +53,13 @@ from discharges.services.recording import (
     new_event,
 )
 from discharges.services.registration import (
+    NEW_PATIENT_FIELDS,
     build_registration,
     find_patient,
+    missing_for_new_patient,
     register_episode,
     register_patient,
+    register_stay,
 )
 from discharges.services.sip import (
     cancel_sip,
@@ -69,6 +72,7 @@ from discharges.services.sip import (
 from discharges.services.specs import PARTY_NAMES, SPECS, Party, Spec, available_kinds
 
 __all__ = [
+    "NEW_PATIENT_FIELDS",
     "PARTY_NAMES",
     "SENDER_ROLE",
     "SPECS",
@@ -104,6 +108,7 @@ __all__ = [
     "mark_kommun_ready",
     "mark_sol_planning_done",
     "may_change_identity",
+    "missing_for_new_patient",
     "name_care_contact",
     "new_event",
     "propose_homecoming",
@@ -116,6 +121,7 @@ __all__ = [
     "register_discharge",
     "register_episode",
     "register_patient",
+    "register_stay",
     "remove_membership",
     "send_admission_notice",
     "send_ready_notice",

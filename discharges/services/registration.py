@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -146,3 +149,43 @@ def register_episode(
         now=recorder.now(),
     )
     return recorder.register(actor, episode, event)
+
+
+# What a stay of a patient not yet stored must give (a known patient is registered as stored).
+NEW_PATIENT_FIELDS = ("name", "address", "kommun")
+
+
+def missing_for_new_patient(data: Mapping[str, Any]) -> list[str]:
+    """The fields a new patient needs that ``data`` leaves empty (the page and the API name
+    each of them)."""
+    return [name for name in NEW_PATIENT_FIELDS if not data.get(name)]
+
+
+def register_stay(*, actor: Actor, known: Patient | None, data: Mapping[str, Any]) -> Episode:
+    """A stay registered from the page or the API (``data``: the register form's cleaned
+    values), in one transaction: for the ``known`` patient as stored (``kommun`` and
+    ``health_centre``, when given, choose the episode's recipients), or for a new patient
+    created with the given facts (its kommun and listing are then the recipients). A new
+    patient missing a field of ``NEW_PATIENT_FIELDS`` is refused on the first one; call
+    ``missing_for_new_patient`` first to name them all."""
+    if known is None and (missing := missing_for_new_patient(data)):
+        raise Refused(_("A new patient needs this."), field=missing[0])
+    with transaction.atomic():
+        patient = known or register_patient(
+            personnummer=data["personnummer"],
+            kommun=data["kommun"],
+            name=data["name"],
+            address=data["address"],
+            health_centre=data.get("health_centre"),
+        )
+        return register_episode(
+            actor=actor,
+            patient=patient,
+            ward=data["ward"],
+            admitted_at=data["admitted_at"],
+            kommun=data.get("kommun") if known else None,
+            health_centre=data.get("health_centre") if known else None,
+            care_type=data.get("care_type") or None,
+            external_id=data.get("external_id") or None,
+            admission_type=data.get("admission_type") or "",
+        )

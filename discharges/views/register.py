@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,7 +19,6 @@ from discharges.http import AuthenticatedHttpRequest
 from discharges.models import (
     AccessAction,
     AccessLogEntry,
-    Episode,
     OrganisationKind,
     Patient,
     Role,
@@ -116,10 +114,15 @@ def register_episode(request: AuthenticatedHttpRequest) -> HttpResponse:
             form.is_valid()
             context = {"form": form, "known_patient": known}
         else:
-            _require_new_patient_fields(form)
+            for name in services.missing_for_new_patient(form.cleaned_data):
+                form.add_error(name, _("A new patient needs this."))
         if form.is_valid():
             try:
-                episode = _register(request, form.cleaned_data, known)
+                episode = services.register_stay(
+                    actor=services.Actor(request.user, form.cleaned_data["ward"]),
+                    known=known,
+                    data=form.cleaned_data,
+                )
             except services.Refused as exc:
                 field = exc.field if exc.field in form.fields else None
                 form.add_error(field, exc.message)
@@ -145,34 +148,3 @@ def _show_known_patient(
     form.is_valid()
     _log_shown(request, known, form.cleaned_data.get("ward") or wards[0])
     return render(request, "discharges/register.html", {"form": form, "known_patient": known})
-
-
-def _require_new_patient_fields(form: RegisterEpisodeForm) -> None:
-    for field in RegisterEpisodeForm.NEW_PATIENT_FIELDS:
-        if not form.cleaned_data.get(field):
-            form.add_error(field, _("A new patient needs this."))
-
-
-def _register(
-    request: AuthenticatedHttpRequest, data: dict[str, Any], known: Patient | None
-) -> Episode:
-    """The episode, registered for the known patient as stored (its recipients as chosen,
-    the patient's by default), or for a new patient."""
-    with transaction.atomic():
-        patient = known or services.register_patient(
-            personnummer=data["personnummer"],
-            kommun=data["kommun"],
-            name=data["name"],
-            address=data["address"],
-            health_centre=data["health_centre"],
-        )
-        return services.register_episode(
-            actor=services.Actor(request.user, data["ward"]),
-            patient=patient,
-            ward=data["ward"],
-            admitted_at=data["admitted_at"],
-            kommun=data["kommun"] if known else None,
-            health_centre=data["health_centre"] if known else None,
-            care_type=data["care_type"] or None,
-            admission_type=data["admission_type"],
-        )

@@ -28,6 +28,8 @@ Readmissions (Umeå, no health centre, somatic), admission type of the later sta
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date, datetime
 
 import pytest
@@ -267,3 +269,24 @@ def test_the_joint_group_sees_small_bases_hidden_and_no_national_download(
     row = _row(html, "2026-03")
     assert "&lt;5" in row  # e.g. 3 SIPs with a known place, 3 planned follow-ups
     assert 'id="vantetider-download"' not in html
+
+
+def test_the_indicators_table_downloads_as_the_page_shows_it(
+    march: None, personas: Personas
+) -> None:
+    """The kommun page's download of seed 003's indicators: the same shares as the page, in
+    Swedish Excel's form (UTF-8 with BOM, ``;``), and the group's small bases hidden."""
+    compute_statistics()
+    url = reverse("analysis:kommun_export", args=["2480", "indikatorer-halland", "csv"])
+    period = {"from": "2026-03", "to": "2026-03"}
+    body = login(personas.processledare).get(url, period).content
+    assert body.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][0] == "Månad" and rows[0][1] == "1. Inskrivningsmeddelande"
+    march_row = next(row for row in rows if row[0] == "2026-03")
+    assert march_row[1:4] == ["80,0", "60,0", "0,0"]  # per cent, Swedish decimal comma
+    group = login(personas.joint_group).get(url, period).content.decode("utf-8-sig")
+    assert "<5" in group
+    xlsx_url = reverse("analysis:kommun_export", args=["2480", "indikatorer-halland", "xlsx"])
+    xlsx = login(personas.processledare).get(xlsx_url, period)
+    assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")

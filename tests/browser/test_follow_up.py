@@ -255,3 +255,35 @@ def test_follow_up_pages_are_in_swedish(
         text = page.locator("body").inner_text()
         leftovers = [word for word in english if re.search(rf"(?<!\w){re.escape(word)}", text)]
         assert not leftovers, f"{path}: English left: {leftovers}"
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (768, 1024)])
+def test_the_liability_tables_fit_without_sideways_scrolling(
+    page: Page,
+    base_url: str,
+    login: Any,
+    personas: Any,
+    follow_up_data: dict[str, Any],
+    width: int,
+    height: int,
+) -> None:
+    """Issue 15: the invoice basis's last column ("Varför?") was cut off at 1366 px, and the
+    table scrolled sideways on a 768 px tablet; the month page's history table too."""
+    from tests.browser.a11y import sideways_overflow
+
+    month = follow_up_data["month"]
+    page.set_viewport_size({"width": width, "height": height})
+    login(page, personas.kommun_planner)
+    # The longest cells: a liable month's state and amount, over a year of rows.
+    page.goto(f"{base_url}/liability/?from={months_back(11):%Y-%m}&to={months_back(0):%Y-%m}")
+    expect(page.locator("#liability-rows tbody tr")).to_have_count(12)
+    assert sideways_overflow(page) == []
+    why = page.locator("#liability-rows tbody tr", has_text=f"{month:%Y-%m}").get_by_role(
+        "link", name=sv("Why?")
+    )
+    box = why.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= width
+    why.click()
+    page.wait_for_url(re.compile(rf"/liability/vasterbotten/2480/all/{month:%Y-%m}/$"))
+    expect(page.locator("#state-history")).to_be_visible()
+    assert sideways_overflow(page) == []

@@ -203,3 +203,32 @@ def test_its_query_count_does_not_grow_with_the_list(
     for _ in range(6):
         advance(make_episode(), "sip_invited")
     assert queries() == one
+
+
+def test_a_planned_sip_follow_up_waits_on_the_health_centres_list_until_done(
+    make_episode: Callable[..., Episode], personas: Personas, advance: Callable[..., Episode]
+) -> None:
+    """Shown a week before the planned date, overdue after it, gone once recorded done; after
+    the discharge too (primary care leads the SIP then); not on the kommun's list."""
+    episode = advance(make_episode(), "sip_invited")
+    today = timezone.localdate()
+    planned = today + timedelta(days=10)
+    services.record_sip_held(
+        actor=personas.hc_actor, episode=episode, held_date=today, follow_up_date=planned
+    )
+    services.register_discharge(
+        actor=personas.ward_actor, episode=episode, destination=Destination.HOME
+    )
+    assert worklists.worklist(personas.hc_coordinator) == []  # ten days ahead: not yet
+    week_before = timezone.now() + timedelta(days=3)
+    [row] = worklists.worklist(personas.hc_coordinator, now=week_before)
+    [task] = [t for t in row.tasks if t.code == "sip_follow_up"]
+    assert (task.due, task.overdue) == (planned, False)
+    after = timezone.now() + timedelta(days=12)
+    [row] = worklists.worklist(personas.hc_coordinator, now=after)
+    assert row.overdue and "sip_follow_up" in codes(row)
+    assert worklists.worklist(personas.kommun_planner, now=after) == []
+    services.record_sip_follow_up_done(
+        actor=personas.kommun_actor, episode=fresh(episode), done_date=today
+    )
+    assert worklists.worklist(personas.hc_coordinator, now=after) == []

@@ -78,3 +78,39 @@ def stays_adder(
         return episode
 
     return stay
+
+
+def test_the_month_page_shows_a_page_of_lines_liable_first_with_the_totals_over_all(
+    personas: Personas,
+    stays: dict[str, list[Episode]],  # noqa: F811
+    make_patient: Callable[..., Patient],
+    make_episode: Callable[..., Episode],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """April 2024 in Umeå is liable: the stay of the fixture (11, 12 April) and three more
+    with liable days, and two discharged in April on their ready date (no waiting day)."""
+    from discharges.models import AccessLogEntry
+    from payment import views
+
+    monkeypatch.setattr(views, "MONTH_PAGE_LINES", 2)
+    add_stay = stays_adder(personas, make_patient, make_episode)
+    free = [add_stay(date(2024, 4, 5), date(2024, 4, 5)) for _ in range(2)]
+    liable = [add_stay(date(2024, 4, 20), date(2024, 4, 22)) for _ in range(3)]
+    client = login(personas.kommun_planner)
+    url = month_url("2480", "2024-04")
+    pages = [client.get(url, {"page": n}) for n in (1, 2, 3)]
+    shown = [[item["line"].pk for item in page.context["shown"]] for page in pages]
+    assert [len(s) for s in shown] == [2, 2, 2]
+    # The four lines with liable days in April first, then the two without.
+    assert set(shown[2]) == {e.pk for e in free}
+    assert {e.pk for e in liable} < set(shown[0] + shown[1])
+    text = pages[0].content.decode()
+    assert "Visar 1–2 av 6, de med betalningsansvar i månaden först." in text
+    assert "Sida 1 av 3" in text
+    # The totals are the month's, over every line: 4 stays x 2 days x 9 300 kr.
+    assert pages[2].context["row"].liable_days == 8
+    assert pages[2].context["row"].amount_sek == 8 * 9300
+    # Each page logs the lines it shows, and only those.
+    logged = AccessLogEntry.objects.filter(detail="liability vasterbotten 2024-04")
+    every_shown = sorted(pk for page in shown for pk in page)
+    assert sorted(logged.values_list("episode_id", flat=True)) == every_shown

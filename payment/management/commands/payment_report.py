@@ -43,7 +43,10 @@ class Command(BaseCommand):
             raise CommandError(f"no agreement named {options['agreement']!r}")
         try:
             report = build_report(
-                agreement, parse_month(options["first"]), parse_month(options["last"])
+                agreement,
+                parse_month(options["first"]),
+                parse_month(options["last"]),
+                detail=options["detail"],
             )
         except ReportError as exc:
             raise CommandError(str(exc)) from exc
