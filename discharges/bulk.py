@@ -30,13 +30,13 @@ def new_instance(model: type[M], **values: Any) -> M:
     """
     static, dynamic = _defaults(model)
     obj = model.__new__(model)
-    obj._state = ModelState()
-    attrs = dict(static)
+    attrs = obj.__dict__
+    attrs.update(static)
     for attname, field in dynamic:
         if attname not in values:
             attrs[attname] = field.get_default()
     attrs.update(values)
-    obj.__dict__.update(attrs)
+    attrs["_state"] = ModelState()
     return obj
 
 

@@ -57,6 +57,7 @@ class Checker:
     def check(self, raw: Raw) -> SpooledBatch | None:
         """Check a batch of rows; its rows to write, or None once the file has an error."""
         found: Found = []
+        self.parser.new_batch()
         rows = [row for number, cells in raw if (row := self.parser.row(number, cells))]
         rows = self._unique(raw, rows, found)
         stored = _stored_episodes([row.episode_id for row in rows])

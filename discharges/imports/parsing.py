@@ -13,8 +13,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 
+from django.utils.timezone import localdate
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -125,6 +127,21 @@ def _offset(text: str) -> timezone:
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
+@lru_cache(maxsize=8192)
+def _day_offset(year: int, month: int, day: int) -> timedelta | None:
+    """Local time's offset from UTC throughout the day, or None on a day the clocks change
+    (each time of that day is then converted on its own). Converting every time through the
+    zone was a tenth of the parsing; a file's times fall on a few thousand days."""
+    first = datetime(year, month, day)  # noqa: DTZ001 (local wall-clock time)
+    offsets = set()
+    for wall in (first, first.replace(hour=23, minute=59, second=59)):
+        utc = wall.replace(tzinfo=ZONE).astimezone(UTC)
+        if utc.astimezone(ZONE).replace(tzinfo=None) != wall:  # in a gap: clocks change
+            return None
+        offsets.add(wall - utc.replace(tzinfo=None))
+    return offsets.pop() if len(offsets) == 1 else None
+
+
 def parse_datetime(value: str) -> datetime | None:
     """Without an offset the time is Europe/Stockholm local time. Returned in UTC: an aware
     datetime in the repeated autumn hour never compares equal to one in another zone
@@ -146,6 +163,9 @@ def parse_datetime(value: str) -> datetime | None:
         raise CellError(_("no such date and time (%(form)s)") % {"form": TIME_FORM}) from exc
     if zone is not None:
         return parsed.replace(tzinfo=zone).astimezone(UTC)
+    offset = _day_offset(parsed.year, parsed.month, parsed.day)
+    if offset is not None:
+        return (parsed - offset).replace(tzinfo=UTC)
     utc = parsed.replace(tzinfo=ZONE).astimezone(UTC)
     # A local time in the hour skipped when clocks go forward does not exist.
     if utc.astimezone(ZONE).replace(tzinfo=None) != parsed:
@@ -207,11 +227,11 @@ def parse_needs_outcome(value: str) -> str:
     return value
 
 
-def parse_personnummer(value: str) -> str:
+def parse_personnummer(value: str, today: date | None = None) -> str:
     if not value:
         raise CellError(str(REQUIRED))
     try:
-        return normalise_personnummer(value)
+        return normalise_personnummer(value, today=today)
     except Exception as exc:  # ValidationError: say why, never echo the number
         raise CellError(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
 
@@ -295,6 +315,20 @@ class Parser:
     def __init__(self, kommuner: dict[str, Kommun]) -> None:
         self.kommuner = kommuner
         self.errors: list[tuple[int, str, str]] = []  # (row, column, reason)
+        self.today = localdate()
+        self._numbers: dict[str, str] = {}
+
+    def new_batch(self) -> None:
+        """Read the date again (a 10-digit personnummer's century depends on it) and forget
+        the numbers read (a patient's stays are mostly near each other in a file)."""
+        self.today = localdate()
+        self._numbers.clear()
+
+    def _personnummer(self, value: str) -> str:
+        number = self._numbers.get(value)
+        if number is None:
+            number = self._numbers[value] = parse_personnummer(value, self.today)
+        return number
 
     def error(self, number: int, column: str, reason: str) -> None:
         self.errors.append((number, column, reason))
@@ -320,6 +354,8 @@ class Parser:
             try:
                 if column == "kommun":
                     values[column] = self._kommun(value)
+                elif column == "personnummer":
+                    values[column] = self._personnummer(value)
                 else:
                     values[column] = CELLS[column](value)
             except CellError as exc:

@@ -14,10 +14,11 @@ file's size.
 
 from __future__ import annotations
 
+import gc
 import io
 import time
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO
 
@@ -50,6 +51,7 @@ def import_file(
     recognised from the bytes. ``dry_run``: check everything and report what would be stored,
     storing nothing. Raises ImportFailed listing the errors (nothing is stored)."""
     with ExitStack() as stack:
+        stack.enter_context(_fewer_collections())
         if isinstance(file, str | Path):
             file = stack.enter_context(Path(file).open("rb"))
         source = open_source(file, encoding=encoding)
@@ -70,6 +72,24 @@ def import_file(
             else:
                 _write(spool, _throttled(progress))
     return result
+
+
+# The cyclic garbage collector's thresholds while a file is imported (see _fewer_collections).
+IMPORT_GC_THRESHOLD = (50_000, 20, 100)
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector less often while a file is imported, as it was before
+    afterwards. A batch allocates millions of objects that reference counting frees (a few
+    hold cycles); collecting every 700 allocations, and the whole heap now and then, was a
+    fifth of an import's time. Still collected: memory stays bounded."""
+    before = gc.get_threshold()
+    gc.set_threshold(*IMPORT_GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def import_csv(text: str, **options: object) -> ImportResult:

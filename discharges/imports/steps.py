@@ -77,7 +77,7 @@ def row_steps(row: Row, ward: Actor, hc: Callable[[], Actor]) -> list[Step]:
                       {"destination": row.destination,
                        "needs_outcome": row.needs_outcome}))  # fmt: skip
     return sorted(
-        (Step(at, _sort(row, at, order, actor is ward), column, actor, service, kwargs)
+        (Step._make((at, _sort(row, at, order, actor is ward), column, actor, service, kwargs))
          for at, order, column, actor, service, kwargs in steps),
         key=lambda step: step.sort,
     )  # fmt: skip

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from operator import attrgetter
+from datetime import datetime
+from operator import attrgetter, itemgetter
 from typing import Any
+
+from django.utils import timezone
 
 from discharges import grants
 from discharges.bulk import Rows, encode_rows, insert_tuples, new_instance
@@ -25,9 +28,10 @@ from discharges.services.recording import Message, build_event
 EPISODE_FIELDS = [f.attname for f in Episode._meta.concrete_fields]
 EVENT_FIELDS = [f.attname for f in EpisodeEvent._meta.concrete_fields if not f.primary_key]
 GRANT_COLUMNS = ("content_object_id", "group_id", "permission_id")
-_episode_values = attrgetter(*EPISODE_FIELDS)
-_event_values = attrgetter(*EVENT_FIELDS)
-_EPISODE_AT = EVENT_FIELDS.index("episode_id")
+# Read from the instances' __dict__ (``new_instance`` sets every field there): attribute access
+# goes through Django's descriptor for each foreign key, 600,000 times an import.
+_episode_values = itemgetter(*EPISODE_FIELDS)
+_event_values = itemgetter(*EVENT_FIELDS)
 _projected_values = attrgetter(*PROJECTED_FIELDS)
 
 
@@ -50,6 +54,12 @@ class BatchRecorder:
         self.recorded = Recorded()
         self._actors: dict[tuple[int, int], bool] = {}
         self._external_ids: set[str] = set()
+        self._now = timezone.now()
+
+    def now(self) -> datetime:
+        """The clock as read when the batch began (``drain`` reads it again): reading it per
+        message was a tenth of an import's time."""
+        return self._now
 
     def check_actor(self, actor: Actor) -> bool:
         key = (actor.user.pk, actor.organisation.pk)
@@ -73,7 +83,7 @@ class BatchRecorder:
         pk = episode.pk
         if pk is not None and pk not in self.recorded.touched:
             self.recorded.touched[pk] = (episode, grants.audience(episode))
-        event = build_event(episode, actor, message, integration=unlimited)
+        event = build_event(episode, actor, message, integration=unlimited, now=self._now)
         self.recorded.events.append((episode, event))
         return event
 
@@ -82,6 +92,7 @@ class BatchRecorder:
         within what it holds; the import checks them across its whole file.)"""
         recorded, self.recorded = self.recorded, Recorded()
         self._external_ids = set()
+        self._now = timezone.now()
         return recorded
 
 
@@ -109,14 +120,15 @@ def batch_rows(
     episodes, granted = [], []
     for episode, pk in zip(recorded.new_episodes, ids(len(recorded.new_episodes)), strict=True):
         episode.pk = pk
-        episodes.append(_episode_values(episode))
+        episodes.append(_episode_values(episode.__dict__))
         audience = grants.audience(episode)
         groups = group_of(audience)
         granted += [(pk, groups[org], perm) for org in audience for perm in permission_ids]
     events = []
     for episode, event in recorded.events:  # each event's episode key, now known
-        values = _event_values(event)
-        events.append((*values[:_EPISODE_AT], episode.pk, *values[_EPISODE_AT + 1 :]))
+        values = event.__dict__
+        values["episode_id"] = episode.__dict__["id"]
+        events.append(_event_values(values))
     rows.episodes = encode_rows(Episode, EPISODE_FIELDS, episodes)
     rows.events = encode_rows(EpisodeEvent, EVENT_FIELDS, events)
     rows.grants = encode_rows(EpisodeGroupObjectPermission, GRANT_COLUMNS, granted)

@@ -15,9 +15,11 @@ date could be back-dated without limit and put a kommun into liability.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
 from discharges.clock import local_date
@@ -26,6 +28,24 @@ from discharges.services.errors import Refused
 
 EARLIEST = date(1900, 1, 1)
 EARLIEST_MOMENT = datetime(1900, 1, 1, tzinfo=UTC)
+
+# The limits' settings as last read (every message reads them: an import, 600,000 times; a
+# read through the lazy settings object costs more than the check), forgotten when a setting
+# changes (``override_settings``).
+_LIMITS: dict[str, timedelta] = {}
+
+
+def limit(name: str) -> timedelta:
+    """The setting ``name`` (SVU_MAX_STAY, SVU_MAX_BACKDATE, SVU_FUTURE_TOLERANCE)."""
+    value = _LIMITS.get(name)
+    if value is None:
+        value = _LIMITS[name] = getattr(settings, name)
+    return value
+
+
+@receiver(setting_changed)
+def _forget_limits(*, setting: str, **kwargs: object) -> None:
+    _LIMITS.pop(setting, None)
 
 
 def check_not_ancient(moment: datetime, field: str) -> None:
@@ -45,7 +65,7 @@ def check_in_stay(value: date | datetime | None, episode: Episode, field: str) -
     admitted = local_date(episode.admitted_at)
     if day < admitted:
         raise Refused(_("The date is before the admission."), field=field)
-    if day > admitted + settings.SVU_MAX_STAY:
+    if day > admitted + limit("SVU_MAX_STAY"):
         raise Refused(
             _("The date is more than %(days)s days after the admission.")
             % {"days": settings.SVU_MAX_STAY.days},
@@ -63,7 +83,7 @@ def _local_day(moment: datetime) -> date:
 
 def check_backdated_date(value: date, sent_at: datetime, field: str) -> None:
     """A date may lie back in time no further than the message carrying it may be back-dated."""
-    earliest = local_date(sent_at - settings.SVU_MAX_BACKDATE)
+    earliest = local_date(sent_at - limit("SVU_MAX_BACKDATE"))
     if value < earliest:
         raise Refused(
             _("The date may be at most %(days)s days before the message is sent.")

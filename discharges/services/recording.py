@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,6 +63,10 @@ class Recorder(Protocol):
         """Raise NotPermitted unless the actor may send; True for integration accounts."""
         ...
 
+    def now(self) -> datetime:
+        """The time messages are recorded at (and checked against)."""
+        ...
+
     def register(self, actor: Actor, episode: Episode, event: EpisodeEvent) -> Episode: ...
 
     def append(
@@ -70,12 +75,18 @@ class Recorder(Protocol):
 
 
 def build_event(
-    episode: Episode, actor: Actor, message: Message, *, integration: bool
+    episode: Episode,
+    actor: Actor,
+    message: Message,
+    *,
+    integration: bool,
+    now: datetime | None = None,
 ) -> EpisodeEvent:
     """Check ``message`` against the episode's state and build its event (not saved).
 
     Applies the event to ``episode`` in memory. Shared by both recorders; call it on the
     episode as it stands under its row lock (or, in an import, in the batch's memory).
+    ``now``: the time it is recorded at (default: now; an import reads its clock per batch).
     """
     party = party_of(episode, actor.organisation)
     if party not in message.parties:
@@ -90,7 +101,7 @@ def build_event(
         require_shared(episode, party)
     SPECS[message.kind].state(episode)
     # Integration accounts move older history in: no back-dating limit.
-    now = timezone.now()  # once per message: an import checks hundreds of thousands
+    now = now or timezone.now()
     check_time(message.occurred_at, episode, unlimited_backdate=integration, now=now)
     message.check(episode, message.data, message.occurred_at)
     check_dates(episode, message, integration=integration)
@@ -130,19 +141,32 @@ def new_event(
     recorded_at: datetime | None = None,
 ) -> EpisodeEvent:
     """An unsaved event (this runs for every message: 600,000 times in a 100,000-row import),
-    recorded now unless ``recorded_at`` says when."""
-    event: EpisodeEvent = new_instance(
-        EpisodeEvent,
-        episode_id=episode_id,
-        seq=seq,
-        kind=kind,
-        author_id=actor.user.pk,
-        organisation_id=actor.organisation.pk,
-        occurred_at=occurred_at,
-        recorded_at=recorded_at or timezone.now(),
-        data=data,
-    )
+    recorded now unless ``recorded_at`` says when. As ``new_instance`` builds it, its fields
+    set one by one: a third of the time of building it from keyword arguments."""
+    event: EpisodeEvent = EpisodeEvent.__new__(EpisodeEvent)
+    values = event.__dict__
+    values.update(_EVENT_DEFAULTS)
+    values["episode_id"] = episode_id
+    values["seq"] = seq
+    values["kind"] = kind
+    values["author_id"] = actor.user.pk
+    values["organisation_id"] = actor.organisation.pk
+    values["occurred_at"] = occurred_at
+    values["recorded_at"] = recorded_at or timezone.now()
+    values["data"] = data
+    values["_state"] = ModelState()
     return event
+
+
+def _event_defaults() -> dict[str, Any]:
+    """The default of each field of an event that ``new_event`` does not set (the key)."""
+    given = {"episode_id", "seq", "kind", "author_id", "organisation_id", "occurred_at",
+             "recorded_at", "data"}  # fmt: skip
+    blank = new_instance(EpisodeEvent, **dict.fromkeys(given)).__dict__
+    return {name: value for name, value in blank.items() if name not in given | {"_state"}}
+
+
+_EVENT_DEFAULTS = _event_defaults()
 
 
 def check_time(
@@ -159,10 +183,10 @@ def check_time(
     if timezone.is_naive(occurred_at):
         raise Refused(_("The time must include a time zone."), field=field)
     now = now or timezone.now()
-    if occurred_at > now + settings.SVU_FUTURE_TOLERANCE:
+    if occurred_at > now + ranges.limit("SVU_FUTURE_TOLERANCE"):
         raise Refused(_("The time is in the future."), field=field)
     ranges.check_not_ancient(occurred_at, field)
-    if not unlimited_backdate and occurred_at < now - settings.SVU_MAX_BACKDATE:
+    if not unlimited_backdate and occurred_at < now - ranges.limit("SVU_MAX_BACKDATE"):
         raise Refused(
             _("The time may be back-dated at most %(days)s days.")
             % {"days": settings.SVU_MAX_BACKDATE.days},
@@ -177,6 +201,9 @@ class SingleRecorder:
 
     def check_actor(self, actor: Actor) -> bool:
         return check_actor(actor)
+
+    def now(self) -> datetime:
+        return timezone.now()
 
     def register(self, actor: Actor, episode: Episode, event: EpisodeEvent) -> Episode:
         external_id = episode.external_id

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from discharges.bulk import new_instance
@@ -83,11 +84,14 @@ def build_registration(
     external_id: str | None = None,
     admission_type: str = "",
     unlimited_backdate: bool,
+    now: datetime | None = None,
 ) -> tuple[Episode, EpisodeEvent]:
-    """Check a registration and build the unsaved episode and its first event."""
+    """Check a registration and build the unsaved episode and its first event, recorded
+    ``now`` (default: now)."""
     if actor.organisation.pk != ward.pk:
         raise NotPermitted(_("Only the ward itself may register an episode there."))
-    check_time(admitted_at, None, unlimited_backdate=True, field="admitted_at")
+    now = now or timezone.now()
+    check_time(admitted_at, None, unlimited_backdate=True, field="admitted_at", now=now)
     care_type = care_type or ward.care_type
     if care_type not in _CARETYPE_VALUES:
         raise Refused(_("Unknown care type."), field="care_type")
@@ -96,7 +100,7 @@ def build_registration(
     kommun = kommun or patient.kommun
     if health_centre is None and patient.health_centre_id:
         health_centre = patient.health_centre
-    episode: Episode = new_instance(Episode)
+    episode: Episode = new_instance(Episode, created_at=now)
     data: Registered = {
         "external_id": checked_text(Episode, "external_id", external_id) or None,
         "patient_id": patient.pk,
@@ -107,7 +111,7 @@ def build_registration(
         "admitted_at": admitted_at.isoformat(),
         "admission_type": admission_type,
     }
-    event = new_event(None, 1, EventKind.REGISTERED, actor, admitted_at, data)
+    event = new_event(None, 1, EventKind.REGISTERED, actor, admitted_at, data, now)
     apply_event(episode, event)
     return episode, event
 
@@ -142,6 +146,7 @@ def register_episode(
         external_id=external_id,
         admission_type=admission_type,
         unlimited_backdate=unlimited,
+        now=recorder.now(),
     )
     return recorder.register(actor, episode, event)
 
