@@ -55,9 +55,13 @@ lint: install
 	$(VENV)/bin/mypy
 
 # pytest on PYTEST_WORKERS processes (pytest-xdist; auto: one per core, 0: in this process).
-# --dist loadfile: the tests of a file run on one worker, so module-scoped fixtures (the demo
-# seeding of tests/demo/test_seed_demo.py) run once. (loadgroup's xdist_group markers do nothing
-# with pytest 9.2 and pytest-xdist 3.8: xdist sets Item._nodeid, which pytest 9.2 no longer reads.)
+# --dist load keeps pytest-django's order on each worker: the tests on a rolled-back transaction
+# first, the transactional ones (browser, integration: they flush the database at the end)
+# last. --dist loadfile would not: a file mixing both kinds runs as one unit, early, and its
+# transactional test empties that worker's database (the reference data of migration 0002) for
+# the files after it (seen in CI: 182 errors "Region matching query does not exist").
+# (xdist_group markers do nothing with pytest 9.2 and pytest-xdist 3.8: xdist sets
+# Item._nodeid, which pytest 9.2 no longer reads.)
 # Each worker has a test database (test_svu_gw0, ...), cache key prefix and media folder of its own.
 # SVU_FUZZ_EXAMPLES: the schemathesis examples per API operation (tests/api/test_schema_fuzz.py).
 PYTEST_WORKERS ?= auto
@@ -65,7 +69,7 @@ test: system-deps install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist load
 
 # Benchmarks on the local PostgreSQL (their own databases): the scoped list and timeline at
 # BENCH_EPISODES episodes (statistics, liability and follow-up figures beside their references),
