@@ -21,7 +21,7 @@ from django.utils import timezone
 from payment import rules
 from payment.basis_models import InvoiceBasis, InvoiceLine, LineKind
 from payment.models import Agreement
-from payment.reports import ALL, CARE_TYPES, build_report
+from payment.reports import ALL, CARE_TYPES, build_month_report
 
 
 @dataclass(frozen=True)
@@ -42,9 +42,11 @@ class Computed:
 def month_lines(agreement: Agreement, kommun_code: str, month: date) -> dict[int, Computed]:
     """The episodes with liable days falling in ``month`` for the kommun, by episode pk.
 
-    Raises ``ReportError`` (e.g. a year without a daily amount)."""
+    Reads only the episodes that can have a day in the month (``build_month_report``, pinned
+    against the whole report by tests/payment/test_month_report.py). Raises ``ReportError``
+    (e.g. a year without a daily amount)."""
     last = max(month, rules.month_start(timezone.localdate()))
-    report = build_report(agreement, month, last, kommun_codes=[kommun_code])
+    report = build_month_report(agreement, kommun_code, month, last)
     amounts = report.agreement.terms().daily_amounts
     out: dict[int, Computed] = {}
     for line in report.episodes:

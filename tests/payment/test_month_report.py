@@ -185,3 +185,34 @@ def test_the_rows_alone_are_the_rows_of_the_whole_report(
         assert rows.states == whole.states
         assert rows.episodes == [] and whole.episodes
         assert sum(r.amount_sek for r in whole.rows) > 0
+
+
+@pytest.mark.parametrize("seed", [7])
+def test_the_invoice_basis_lines_are_those_of_the_whole_report(
+    agreements: list[Agreement], tmp_path: Path, seed: int
+) -> None:
+    """``basis_lines.month_lines`` (what a signed invoice basis holds) reads the month's
+    episodes only: the same episodes, days and amounts as from the whole report."""
+    from payment import basis_lines
+    from payment.rules import amount_sek
+
+    import_rows(tmp_path, seeded_stays(seed))
+    compared = 0
+    for agreement in agreements:
+        amounts = agreement.terms().daily_amounts
+        for kommun in (k for k in KOMMUNER if agreement.covers(k)):
+            for month in MONTHS:
+                last = max(month, month_start(timezone.localdate()))
+                whole = build_report(agreement, month, last, kommun_codes=[kommun])
+                expected = {}
+                for line in whole.episodes:
+                    dates = [d for d in line.liable_dates if month_start(d) == month]
+                    if dates:
+                        expected[line.pk] = (line.care_type, len(dates), amount_sek(dates, amounts))
+                got = {
+                    pk: (c.care_type, c.days, c.amount_sek)
+                    for pk, c in basis_lines.month_lines(agreement, kommun, month).items()
+                }
+                assert got == expected, (agreement.name, kommun, month)
+                compared += len(expected)
+    assert compared > 10  # liable lines were compared, not only empty months
