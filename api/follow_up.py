@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analysis.figures import viewer_for
+from analysis.figures import Viewer, viewer_for
 from analysis.models import MonthlyStatistic, StatCareType
 from api.errors import ApiError, invalid
 from api.schema import errors, ok
@@ -85,6 +85,27 @@ def period(request: Request, **extra: forms.Field) -> dict[str, Any]:
     if not form.is_valid():
         raise invalid({name: [str(m) for m in messages] for name, messages in form.errors.items()})
     return form.cleaned_data
+
+
+def monthly_rows(
+    request: Request, model: type[Any], care_types: list[tuple[str, Any]], *related: str
+) -> tuple[Any, Viewer]:
+    """The stored monthly rows of ``model`` (kommun, care_type, month) the caller follows up,
+    narrowed by ``from``, ``to``, ``kommun`` and ``care_type``, with the caller's small-number
+    rule; 403 for a caller who follows up no kommun, 400 naming a bad parameter."""
+    user = api_user(request)
+    kommuner = list(follow_up_kommuner(user))
+    if not kommuner:
+        raise ApiError(403, "forbidden", _("Your organisation follows up no municipality."))
+    data = period(request, care_type=forms.ChoiceField(choices=care_types, required=False))
+    rows = model.objects.filter(
+        kommun__in=[k.pk for k in kommuner], month__gte=data["first"], month__lte=data["last"]
+    ).select_related("kommun", *related)
+    if data["kommun"]:
+        rows = rows.filter(kommun__code=data["kommun"])
+    if data["care_type"]:
+        rows = rows.filter(care_type=data["care_type"])
+    return rows, viewer_for(user)
 
 
 PERIOD_PARAMETERS = [
@@ -321,20 +342,6 @@ class Statistics(APIView):
         tags=["uppföljning"],
     )
     def get(self, request: Request) -> Response:
-        user = api_user(request)
-        kommuner = list(follow_up_kommuner(user))
-        if not kommuner:
-            raise ApiError(403, "forbidden", _("Your organisation follows up no municipality."))
-        data = period(
-            request, care_type=forms.ChoiceField(choices=StatCareType.choices, required=False)
-        )
-        rows = MonthlyStatistic.objects.filter(
-            kommun__in=[k.pk for k in kommuner], month__gte=data["first"], month__lte=data["last"]
-        ).select_related("kommun")
-        if data["kommun"]:
-            rows = rows.filter(kommun__code=data["kommun"])
-        if data["care_type"]:
-            rows = rows.filter(care_type=data["care_type"])
-        viewer = viewer_for(user)
+        rows, viewer = monthly_rows(request, MonthlyStatistic, StatCareType.choices)
         body = [_statistic(row, viewer.hides(row.kommun, row.episodes)) for row in rows[:20000]]
         return Response(StatisticsSerializer({"rows": body}).data)

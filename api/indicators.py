@@ -7,23 +7,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analysis.figures import Viewer, viewer_for
+from analysis.figures import Viewer
 from analysis.indicator_models import INDICATOR_BASES, INDICATOR_COUNTS, MonthlyIndicators
-from api.errors import ApiError
-from api.follow_up import PERIOD_PARAMETERS, period
+from api.follow_up import PERIOD_PARAMETERS, monthly_rows
 from api.schema import errors, ok
 from api.serializers import label
-from discharges.http import api_user
 from discharges.models import CareType
-from discharges.selectors import follow_up_kommuner
 
 MAX_ROWS = 20000
 
@@ -102,20 +97,6 @@ class Indicators(APIView):
         tags=["uppföljning"],
     )
     def get(self, request: Request) -> Response:
-        user = api_user(request)
-        kommuner = list(follow_up_kommuner(user))
-        if not kommuner:
-            raise ApiError(403, "forbidden", _("Your organisation follows up no municipality."))
-        data = period(
-            request, care_type=forms.ChoiceField(choices=CareType.choices, required=False)
-        )
-        rows = MonthlyIndicators.objects.filter(
-            kommun__in=[k.pk for k in kommuner], month__gte=data["first"], month__lte=data["last"]
-        ).select_related("kommun", "health_centre")
-        if data["kommun"]:
-            rows = rows.filter(kommun__code=data["kommun"])
-        if data["care_type"]:
-            rows = rows.filter(care_type=data["care_type"])
-        viewer = viewer_for(user)
+        rows, viewer = monthly_rows(request, MonthlyIndicators, CareType.choices, "health_centre")
         body = [_row(row, viewer) for row in rows[:MAX_ROWS]]
         return Response(IndicatorsSerializer({"rows": body}).data)
