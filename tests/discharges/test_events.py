@@ -51,10 +51,13 @@ def _send_every_kind(
     """Every kind a page offers, through the services, on two episodes."""
     ward, hc, kommun = personas.ward_actor, personas.hc_actor, personas.kommun_actor
     start = timezone.now() - timedelta(days=2)
-    today = timezone.localdate()
 
     def at(hours: int) -> datetime:
         return start + timedelta(hours=hours)
+
+    # The day of the SIP meeting and the homecoming: the local day of at(40) (eight hours ago),
+    # not today's, which is a day later between midnight and 8:00.
+    today = timezone.localdate(at(40))
 
     services.send_admission_notice(
         actor=ward, episode=episode, preliminary_ready_date=today, reason="x", occurred_at=at(1)

@@ -41,6 +41,13 @@ def today() -> date:
     return timezone.localdate()
 
 
+def sent_day(occurred_at: datetime | None) -> date:
+    """The local calendar day of a message's time (today when it has none, or no zone)."""
+    if occurred_at is None or timezone.is_naive(occurred_at):
+        return today()
+    return timezone.localdate(occurred_at)
+
+
 def snapshot(episode: Episode) -> dict[str, Any]:
     """Everything a refused message must leave as it was."""
     fresh = Episode.objects.get(pk=episode.pk)
@@ -306,8 +313,10 @@ CASES = [
         EventKind.SIP_HELD,
         ("hc",),
         "sip_invited",
+        # Held on the day the message is sent (today() is a day later in the first minute
+        # after midnight, when the message was sent a minute ago).
         lambda ep, actor, orgs, **kw: services.record_sip_held(
-            actor=actor, episode=ep, held_date=today(), **kw
+            actor=actor, episode=ep, held_date=sent_day(kw.get("occurred_at")), **kw
         ),
     ),
     Case(

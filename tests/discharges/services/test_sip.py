@@ -64,15 +64,18 @@ def test_it_records_the_sip_as_held(
     episode: Episode, personas: Personas, advance: Callable[..., Episode]
 ) -> None:
     advance(episode, "sip_invited")
+    sent = timezone.now() - timedelta(minutes=1)
+    held = timezone.localdate(sent)  # not today(): a day later in the minute after midnight
     stored, fresh = send_and_check(
         episode,
         personas.hc_actor,
         EventKind.SIP_HELD,
         services.record_sip_held,
-        held_date=today(),
+        occurred_at=sent,
+        held_date=held,
     )
-    assert stored.data == {"held_date": today().isoformat(), "place": "", "follow_up_date": None}
-    assert fresh.sip_held_date == today()
+    assert stored.data == {"held_date": held.isoformat(), "place": "", "follow_up_date": None}
+    assert fresh.sip_held_date == held
 
 
 def test_it_cancels_the_sip(
