@@ -45,14 +45,11 @@ def discharged_with_ready_date() -> QuerySet[Episode]:
 
 
 def grouped_counts(
-    where: Q | None = None,
-    *,
-    kommun_field: str = "kommun_id",
-    names: tuple[str, ...] | None = None,
+    where: Q | None = None, *, names: tuple[str, ...] | None = None
 ) -> list[dict[str, Any]]:
     """The one GROUP BY: counts (``n_<column>``) per kommun, care type and month of discharge.
 
-    Each row has ``group_kommun`` (the value of ``kommun_field``), ``care_type`` and ``month``
+    Each row has ``group_kommun`` (the kommun's id), ``care_type`` and ``month``
     (a date). ``names`` keeps only those counts of COUNTS (all by default): R2's three read
     from an index alone (``episode_kommun_discharge_idx``), the others from the table.
     """
@@ -61,7 +58,7 @@ def grouped_counts(
         dict(row)
         for row in discharged_with_ready_date()
         .filter(where or Q())
-        .annotate(month=TruncMonth("discharge_date"), group_kommun=F(kommun_field))
+        .annotate(month=TruncMonth("discharge_date"), group_kommun=F("kommun_id"))
         .values("group_kommun", "care_type", "month")
         # Aliased: several counts share a name with an Episode field their filters refer to.
         .annotate(**{f"n_{name}": expression for name, expression in wanted.items()})

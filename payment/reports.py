@@ -170,13 +170,41 @@ def build_report(
     """
     if last < first:
         raise ReportError("--to is before --from")
-    terms = agreement.terms()
-    region = agreement.region.code
-    # The kommuner with any episode: probed per kommun (an index lookup each), not read from
-    # every episode of the region (Stockholm's 450,000 at 2,000,000 episodes; issue 15).
-    kommun_scope = Q(code__startswith=region)
+    kommun_scope = Q(code__startswith=agreement.region.code)
     if kommun_codes is not None:
         kommun_scope &= Q(code__in=list(kommun_codes))
+    c = _context(agreement, first, last, kommun_scope)
+    # Liable days per episode (R5-R9).
+    lines, per_month = _episode_lines(
+        agreement, c.terms, first, last, c.scope, c.codes, c.liable_months, detail=detail
+    )
+    rows = [
+        _row(agreement, kommun, group, month, c.figures, c.liable_months, per_month)
+        for kommun in c.kommuner
+        for group in c.groups
+        for month in rules.iter_months(first, last)
+    ]
+    return Report(agreement, first, last, rows, lines, c.states)
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every report of an agreement's kommuner starts from (R2-R4)."""
+
+    terms: rules.Terms
+    codes: dict[int, str]  # the kommuner with any episode: code by id
+    kommuner: list[str]  # their codes, sorted
+    scope: Q  # their episodes
+    groups: list[str]
+    figures: Figures
+    states: States
+    liable_months: dict[tuple[str, str], set[date]]
+
+
+def _context(agreement: Agreement, first: date, last: date, kommun_scope: Q) -> _Context:
+    terms = agreement.terms()
+    # The kommuner with any episode: probed per kommun (an index lookup each), not read from
+    # every episode of the region (Stockholm's 450,000 at 2,000,000 episodes; issue 15).
     codes: dict[int, str] = dict(
         Kommun.objects.filter(kommun_scope)
         .filter(Exists(Episode.objects.filter(kommun=OuterRef("pk"))))
@@ -187,21 +215,10 @@ def build_report(
     # kommun's episodes from its statistics (an index-only scan for the figures).
     scope = Q(kommun_id__in=list(codes))
     groups = [ALL] if not agreement.separate_care_types else sorted(CARE_TYPES)
-
     figures = _month_figures(agreement, min(first, terms.first_month), last, scope, codes)
     states = _states(agreement, terms, last, kommuner, groups, figures)
     liable_months = {key: {s.month for s in history if s.liable} for key, history in states.items()}
-    # Liable days per episode (R5-R9).
-    lines, per_month = _episode_lines(
-        agreement, terms, first, last, scope, codes, liable_months, detail=detail
-    )
-    rows = [
-        _row(agreement, kommun, group, month, figures, liable_months, per_month)
-        for kommun in kommuner
-        for group in groups
-        for month in rules.iter_months(first, last)
-    ]
-    return Report(agreement, first, last, rows, lines, states)
+    return _Context(terms, codes, kommuner, scope, groups, figures, states, liable_months)
 
 
 def build_month_report(agreement: Agreement, kommun: str, month: date, last: date) -> Report:
@@ -213,34 +230,24 @@ def build_month_report(agreement: Agreement, kommun: str, month: date, last: dat
     """
     if last < month:
         raise ReportError("--to is before --from")
-    terms = agreement.terms()
-    codes = dict(
-        Kommun.objects.filter(code=kommun)
-        .filter(Exists(Episode.objects.filter(kommun=OuterRef("pk"))))
-        .values_list("pk", "code")
-    )
-    if not codes:  # as build_report: no rows, no states
+    c = _context(agreement, month, last, Q(code=kommun))
+    if not c.codes:  # as build_report: no rows, no states
         return Report(agreement, month, last, [], [], {})
-    scope = Q(kommun_id__in=list(codes))
-    groups = [ALL] if not agreement.separate_care_types else sorted(CARE_TYPES)
-    figures = _month_figures(agreement, min(month, terms.first_month), last, scope, codes)
-    states = _states(agreement, terms, last, [kommun], groups, figures)
-    liable_months = {key: {s.month for s in history if s.liable} for key, history in states.items()}
-    month_end = _month_end(month)
     candidates = Episode.objects.filter(
-        scope,
+        c.scope,
         discharge_date__isnull=False,
         ready_date__isnull=False,
         discharge_date__gte=month,
-        ready_date__lte=month_end,
+        ready_date__lte=_month_end(month),
     )
     lines, per_month = _apply_rules(
-        agreement, terms, month, month, candidates, codes, liable_months, _month_end(last)
+        agreement, c.terms, month, month, candidates, c.codes, c.liable_months, _month_end(last)
     )
     rows = [
-        _row(agreement, kommun, group, month, figures, liable_months, per_month) for group in groups
+        _row(agreement, kommun, group, month, c.figures, c.liable_months, per_month)
+        for group in c.groups
     ]
-    return Report(agreement, month, last, rows, lines, states)
+    return Report(agreement, month, last, rows, lines, c.states)
 
 
 Figures = dict[tuple[str, str], dict[date, rules.MonthFigures]]
