@@ -27,7 +27,7 @@ def processes() -> int:
     """Processes a PDF may use (``SVU_PDF_PROCESSES``: 2 by default, 1 lays out in one)."""
     if not hasattr(os, "fork"):
         return 1
-    return max(1, int(getattr(settings, "SVU_PDF_PROCESSES", 2)))
+    return int(settings.SVU_PDF_PROCESSES)
 
 
 Render = Callable[[str], bytes]
