@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
 
+import orjson
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, models
 from django.db.models.base import ModelState
@@ -96,6 +97,19 @@ class Encoded:
     data: bytes
     references: tuple[tuple[str, str, frozenset[Any]], ...]
 
+    def written_before(self, model: type[models.Model], keys: frozenset[Any]) -> Encoded:
+        """The same rows, their references to ``keys`` of ``model`` not checked: rows this
+        transaction writes before these (an import's new episodes: ~1 s of locking per
+        100,000 rows, of rows nobody else can see yet)."""
+        table = model._meta.db_table
+        return Encoded(
+            self.data,
+            tuple(
+                (target, column, values - keys if target == table else values)
+                for target, column, values in self.references
+            ),
+        )
+
 
 # Rows of one table: tuples of field values, or (PostgreSQL) those rows encoded for COPY.
 Rows = list[tuple[Any, ...]] | Encoded
@@ -111,7 +125,7 @@ def encode_rows(
         return rows
     fields = {f.attname: f for f in model._meta.concrete_fields}
     json_at = [i for i, a in enumerate(attnames) if isinstance(fields[a], models.JSONField)]
-    cells: Iterable[Sequence[Any]] = (_dumped(row, json_at) for row in rows) if json_at else rows
+    cells: list[Sequence[Any]] = [_dumped(row, json_at) for row in rows] if json_at else rows
     buffer = io.BytesIO()
     with connection.cursor() as cursor, Copy(cursor.cursor, writer=FileWriter(buffer)) as copy:
         for row in cells:
@@ -155,8 +169,18 @@ _JSON = DjangoJSONEncoder()
 def _dumped(row: tuple[Any, ...], json_at: list[int]) -> list[Any]:
     cells = list(row)
     for i in json_at:
-        cells[i] = _JSON.encode(cells[i])
+        cells[i] = json_text(cells[i])
     return cells
+
+
+def json_text(value: Any) -> str:
+    """``value`` as JSON text for a JSON column: orjson for what JSON holds natively (ten
+    times json's speed: the import dumps 600,000 events' data per 100,000 rows), Django's
+    encoder for the rest (dates, times, Decimal: as the ORM's pages would store them)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_PASSTHROUGH_DATETIME).decode()
+    except TypeError:  # a type orjson passes through or does not know (or a huge int)
+        return _JSON.encode(value)
 
 
 class Ids:

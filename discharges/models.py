@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
 from django.db import models
@@ -310,17 +310,19 @@ class Episode(models.Model):
     Every field below ``version`` is written only by ``discharges.projection.apply_event``.
     """
 
-    external_id = models.CharField(
+    external_id = models.CharField(  # noqa: DJ001 (NULL: many episodes have none; unique)
         _("external id"),
         max_length=64,
-        unique=True,
-        null=True,
+        null=True,  # unique: Meta's episode_unique_external_id (without a LIKE index)
         blank=True,
         help_text=_("The episode's id in the system it was imported from."),
     )
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="episodes")
     ward = models.ForeignKey(Ward, on_delete=models.PROTECT, related_name="episodes")
-    kommun = models.ForeignKey(Kommun, on_delete=models.PROTECT, related_name="episodes")
+    # No index of its own: episode_kommun_discharge_idx leads with the kommun.
+    kommun = models.ForeignKey(
+        Kommun, on_delete=models.PROTECT, related_name="episodes", db_index=False
+    )
     health_centre = models.ForeignKey(
         HealthCentre, on_delete=models.PROTECT, null=True, blank=True, related_name="episodes"
     )
@@ -419,6 +421,10 @@ class Episode(models.Model):
     class Meta:
         verbose_name = _("episode")
         verbose_name_plural = _("episodes")
+        constraints = [
+            # A constraint, not unique=True: that would add a LIKE index nothing reads.
+            models.UniqueConstraint(fields=["external_id"], name="episode_unique_external_id"),
+        ]
         indexes = [
             models.Index(fields=["admitted_at", "id"], name="episode_admitted_idx"),
             # The default "active" list: a few thousand rows in the whole country.
@@ -463,17 +469,29 @@ class Episode(models.Model):
 class EpisodeEvent(AppendOnlyModel):
     """One message of a discharge: immutable; corrections are new events."""
 
-    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="events")
+    # No index of its own: event_unique_seq (episode, seq) leads with it.
+    episode = models.ForeignKey(
+        Episode, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     seq = models.PositiveIntegerField(_("number"))
     kind = models.CharField(_("kind"), max_length=30, choices=EventKind.choices)
+    # Neither author nor organisation has an index: nothing reads the log by them, and each
+    # index costs every message written (an import writes ~630,000 per 100,000 rows). Their
+    # only reader is PROTECT, when a user or organisation with messages is to be deleted,
+    # which it refuses after a scan of the log (users are deactivated, never deleted).
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("author"),
+        db_index=False,
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organisation"),
+        db_index=False,
     )
     occurred_at = models.DateTimeField(_("time"))
     recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
@@ -543,6 +561,11 @@ class EpisodeUserObjectPermission(UserObjectPermissionBase):
 
 class EpisodeGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Episode, on_delete=models.CASCADE)
+    # Without an index of their own (an import writes ~6 grants per episode, each into every
+    # index): the unique (group, permission, content_object) leads with the group, and a
+    # permission (three values) is never looked up alone.
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, db_index=False)
+    permission = models.ForeignKey(Permission, on_delete=models.CASCADE, db_index=False)
 
     class Meta(GroupObjectPermissionBase.Meta):
         # guardian's unique_together (group, permission, content_object) is the index the

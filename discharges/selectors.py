@@ -144,11 +144,12 @@ def acting_organisation(user: User, episode: Episode) -> Organisation | None:
 
 def party_of(episode: Episode, organisation: Organisation) -> str | None:
     """The organisation's part in the episode: "ward", "kommun", "health_centre" or None."""
-    if organisation.pk == episode.ward_id:
+    org_id = organisation.id  # an import asks this per message: .pk is a property call
+    if org_id == episode.ward_id:
         return "ward"
-    if organisation.pk == episode.kommun_id:
+    if org_id == episode.kommun_id:
         return "kommun"
-    if organisation.pk is not None and organisation.pk == episode.health_centre_id:
+    if org_id is not None and org_id == episode.health_centre_id:
         return "health_centre"
     return None
 

@@ -16,9 +16,7 @@ urlpatterns = [
         views.acknowledge,
         name="acknowledge",
     ),
-    path(
-        "episodes/<int:pk>/acknowledge-all/", views.acknowledge_all, name="acknowledge_all"
-    ),
+    path("episodes/<int:pk>/acknowledge-all/", views.acknowledge_all, name="acknowledge_all"),
     path("episodes/<int:pk>/consent/<slug:action>/", views.consent, name="consent"),
     path("episodes/<int:pk>/patient/", views.patient_identity, name="patient_identity"),
 ]

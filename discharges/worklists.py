@@ -249,9 +249,7 @@ class _Message:
     acknowledged: bool
 
 
-def _messages_from_others(
-    episodes: Iterable[Episode], mine: set[int]
-) -> dict[int, list[_Message]]:
+def _messages_from_others(episodes: Iterable[Episode], mine: set[int]) -> dict[int, list[_Message]]:
     """Per episode, the messages sent by organisations other than the user's (the registration
     is none), each with whether one of the user's organisations has acknowledged it."""
     ids = [episode.pk for episode in episodes]

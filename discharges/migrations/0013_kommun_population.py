@@ -11,26 +11,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('discharges', '0012_memberships_group_for_sending_roles_only'),
+        ("discharges", "0012_memberships_group_for_sending_roles_only"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='KommunPopulation',
+            name="KommunPopulation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1968), django.core.validators.MaxValueValidator(2100)], verbose_name='year (31 December)')),
-                ('inhabitants_65plus', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(2000000)], verbose_name='inhabitants aged 65+')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('kommun', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='populations', to='discharges.kommun', verbose_name='municipality')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1968),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="year (31 December)",
+                    ),
+                ),
+                (
+                    "inhabitants_65plus",
+                    models.PositiveIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(2000000),
+                        ],
+                        verbose_name="inhabitants aged 65+",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "kommun",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="populations",
+                        to="discharges.kommun",
+                        verbose_name="municipality",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'population aged 65+',
-                'verbose_name_plural': 'population aged 65+',
-                'ordering': ['kommun__code', 'year'],
-                'constraints': [models.UniqueConstraint(fields=('kommun', 'year'), name='population_unique_year')],
+                "verbose_name": "population aged 65+",
+                "verbose_name_plural": "population aged 65+",
+                "ordering": ["kommun__code", "year"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kommun", "year"), name="population_unique_year"
+                    )
+                ],
             },
         ),
     ]

@@ -48,7 +48,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="AccessLogHead",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 ("seq", models.BigIntegerField(default=0)),
                 ("chain_hash", models.CharField(default="0" * 64, max_length=64)),
                 ("updated_at", models.DateTimeField(auto_now=True)),
@@ -58,8 +63,18 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="AccessLogCheck",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name="time")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="time"
+                    ),
+                ),
                 ("ok", models.BooleanField(verbose_name="intact")),
                 ("rows", models.BigIntegerField(verbose_name="rows checked")),
                 ("seq", models.BigIntegerField(verbose_name="last sequence number")),

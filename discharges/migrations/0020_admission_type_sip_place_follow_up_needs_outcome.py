@@ -9,40 +9,98 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('discharges', '0019_task_outbox'),
+        ("discharges", "0019_task_outbox"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='episode',
-            name='admission_type',
-            field=models.CharField(blank=True, choices=[('akut', 'Acute'), ('planerad', 'Planned')], db_default='', default='', max_length=10, verbose_name='admission type'),
+            model_name="episode",
+            name="admission_type",
+            field=models.CharField(
+                blank=True,
+                choices=[("akut", "Acute"), ("planerad", "Planned")],
+                db_default="",
+                default="",
+                max_length=10,
+                verbose_name="admission type",
+            ),
         ),
         migrations.AddField(
-            model_name='episode',
-            name='needs_outcome',
-            field=models.CharField(blank=True, choices=[('unchanged', 'Unchanged needs, with earlier municipal services'), ('new_social', 'New needs of services from social services'), ('none', 'No need of municipal services')], db_default='', default='', max_length=12, verbose_name='outcome of needs'),
+            model_name="episode",
+            name="needs_outcome",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("unchanged", "Unchanged needs, with earlier municipal services"),
+                    ("new_social", "New needs of services from social services"),
+                    ("none", "No need of municipal services"),
+                ],
+                db_default="",
+                default="",
+                max_length=12,
+                verbose_name="outcome of needs",
+            ),
         ),
         migrations.AddField(
-            model_name='episode',
-            name='sip_follow_up_date',
-            field=models.DateField(null=True, verbose_name='SIP follow-up planned'),
+            model_name="episode",
+            name="sip_follow_up_date",
+            field=models.DateField(null=True, verbose_name="SIP follow-up planned"),
         ),
         migrations.AddField(
-            model_name='episode',
-            name='sip_follow_up_done_date',
-            field=models.DateField(null=True, verbose_name='SIP follow-up done'),
+            model_name="episode",
+            name="sip_follow_up_done_date",
+            field=models.DateField(null=True, verbose_name="SIP follow-up done"),
         ),
         migrations.AddField(
-            model_name='episode',
-            name='sip_place',
-            field=models.CharField(blank=True, choices=[('video', 'Video meeting'), ('hospital', 'At the hospital'), ('home', 'In the home'), ('phone', 'By phone')], db_default='', default='', max_length=10, verbose_name='SIP held where'),
+            model_name="episode",
+            name="sip_place",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("video", "Video meeting"),
+                    ("hospital", "At the hospital"),
+                    ("home", "In the home"),
+                    ("phone", "By phone"),
+                ],
+                db_default="",
+                default="",
+                max_length=10,
+                verbose_name="SIP held where",
+            ),
         ),
         migrations.AlterField(
-            model_name='episodeevent',
-            name='kind',
-            field=models.CharField(choices=[('registered', 'Episode registered'), ('admission_notice', 'Admission notice'), ('preliminary_date_changed', 'Preliminary ready date changed'), ('preliminary_date_recorded', 'Preliminary ready date recorded without notice'), ('admission_answer', 'Answer to admission notice'), ('named_care_contact', 'Named care contact'), ('track_colour', 'Track colour assessed'), ('ready_notice', 'Ready for discharge'), ('ready_date_recorded', 'Ready date recorded without notice'), ('ready_notice_withdrawn', 'Ready notice withdrawn'), ('sip_initiative', 'SIP initiative'), ('sip_invitation', 'SIP invitation'), ('sip_held', 'SIP held'), ('sip_held_recorded', 'SIP held, recorded without invitation'), ('sip_cancelled', 'SIP cancelled'), ('sip_follow_up_done', 'SIP follow-up done'), ('sol_planning_done', 'SoL planning done'), ('hsl_planning_done', 'HSL planning done'), ('kommun_ready', 'Municipality ready'), ('homecoming_proposed', 'Homecoming time proposed'), ('homecoming_acknowledged', 'Homecoming time acknowledged'), ('discharge', 'Discharge'), ('closed', 'Closed without discharge'), ('recipients_changed', 'Municipality or health centre changed')], max_length=30, verbose_name='kind'),
+            model_name="episodeevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("registered", "Episode registered"),
+                    ("admission_notice", "Admission notice"),
+                    ("preliminary_date_changed", "Preliminary ready date changed"),
+                    ("preliminary_date_recorded", "Preliminary ready date recorded without notice"),
+                    ("admission_answer", "Answer to admission notice"),
+                    ("named_care_contact", "Named care contact"),
+                    ("track_colour", "Track colour assessed"),
+                    ("ready_notice", "Ready for discharge"),
+                    ("ready_date_recorded", "Ready date recorded without notice"),
+                    ("ready_notice_withdrawn", "Ready notice withdrawn"),
+                    ("sip_initiative", "SIP initiative"),
+                    ("sip_invitation", "SIP invitation"),
+                    ("sip_held", "SIP held"),
+                    ("sip_held_recorded", "SIP held, recorded without invitation"),
+                    ("sip_cancelled", "SIP cancelled"),
+                    ("sip_follow_up_done", "SIP follow-up done"),
+                    ("sol_planning_done", "SoL planning done"),
+                    ("hsl_planning_done", "HSL planning done"),
+                    ("kommun_ready", "Municipality ready"),
+                    ("homecoming_proposed", "Homecoming time proposed"),
+                    ("homecoming_acknowledged", "Homecoming time acknowledged"),
+                    ("discharge", "Discharge"),
+                    ("closed", "Closed without discharge"),
+                    ("recipients_changed", "Municipality or health centre changed"),
+                ],
+                max_length=30,
+                verbose_name="kind",
+            ),
         ),
     ]

@@ -4,14 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('discharges', '0020_admission_type_sip_place_follow_up_needs_outcome'),
+        ("discharges", "0020_admission_type_sip_place_follow_up_needs_outcome"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='episode',
-            index=models.Index(condition=models.Q(('sip_follow_up_date__isnull', False), ('sip_follow_up_done_date__isnull', True)), fields=['health_centre', 'sip_follow_up_date'], name='episode_hc_follow_up_idx'),
+            model_name="episode",
+            index=models.Index(
+                condition=models.Q(
+                    ("sip_follow_up_date__isnull", False), ("sip_follow_up_done_date__isnull", True)
+                ),
+                fields=["health_centre", "sip_follow_up_date"],
+                name="episode_hc_follow_up_idx",
+            ),
         ),
     ]

@@ -18,7 +18,7 @@ from typing import Any
 from django.utils import timezone
 
 from discharges import grants
-from discharges.bulk import Rows, encode_rows, insert_tuples, new_instance
+from discharges.bulk import Encoded, Rows, encode_rows, insert_tuples, new_instance
 from discharges.models import Episode, EpisodeEvent, EpisodeGroupObjectPermission
 from discharges.projection import PROJECTED_FIELDS
 from discharges.services.actors import Actor, check_actor
@@ -26,6 +26,7 @@ from discharges.services.errors import Refused
 from discharges.services.recording import Message, build_event
 
 EPISODE_FIELDS = [f.attname for f in Episode._meta.concrete_fields]
+_EPISODE_ID = EPISODE_FIELDS.index("id")
 EVENT_FIELDS = [f.attname for f in EpisodeEvent._meta.concrete_fields if not f.primary_key]
 GRANT_COLUMNS = ("content_object_id", "group_id", "permission_id")
 # Read from the instances' __dict__ (``new_instance`` sets every field there): attribute access
@@ -62,7 +63,7 @@ class BatchRecorder:
         return self._now
 
     def check_actor(self, actor: Actor) -> bool:
-        key = (actor.user.pk, actor.organisation.pk)
+        key = (actor.user.id, actor.organisation.id)  # .id: .pk is a property call
         if key not in self._actors:
             self._actors[key] = check_actor(actor)
         return self._actors[key]
@@ -80,7 +81,7 @@ class BatchRecorder:
         self, actor: Actor, episode: Episode, message: Message, expected_version: int | None
     ) -> EpisodeEvent:
         unlimited = self.check_actor(actor)
-        pk = episode.pk
+        pk = episode.id
         if pk is not None and pk not in self.recorded.touched:
             self.recorded.touched[pk] = (episode, grants.audience(episode))
         event = build_event(episode, actor, message, integration=unlimited, now=self._now)
@@ -132,6 +133,10 @@ def batch_rows(
     rows.episodes = encode_rows(Episode, EPISODE_FIELDS, episodes)
     rows.events = encode_rows(EpisodeEvent, EVENT_FIELDS, events)
     rows.grants = encode_rows(EpisodeGroupObjectPermission, GRANT_COLUMNS, granted)
+    new = frozenset(values[_EPISODE_ID] for values in episodes)  # written first (write_rows)
+    if new and isinstance(rows.events, Encoded) and isinstance(rows.grants, Encoded):
+        rows.events = rows.events.written_before(Episode, new)
+        rows.grants = rows.grants.written_before(Episode, new)
     for pk, (episode, before) in recorded.touched.items():
         rows.updates.append((pk, *_projected_values(episode)))
         if grants.audience(episode) != before:

@@ -110,7 +110,7 @@ def build_event(
         # The sender's role in the episode as it stands under the lock (not as the caller saw it).
         data = {**data, "party": party}
     event = new_event(
-        episode.pk, episode.version + 1, message.kind, actor, message.occurred_at, data, now
+        episode.id, episode.version + 1, message.kind, actor, message.occurred_at, data, now
     )
     apply_event(episode, event)
     return event
@@ -149,8 +149,8 @@ def new_event(
     values["episode_id"] = episode_id
     values["seq"] = seq
     values["kind"] = kind
-    values["author_id"] = actor.user.pk
-    values["organisation_id"] = actor.organisation.pk
+    values["author_id"] = actor.user.id  # .id, not .pk (a property call): 600,000 times
+    values["organisation_id"] = actor.organisation.id
     values["occurred_at"] = occurred_at
     values["recorded_at"] = recorded_at or timezone.now()
     values["data"] = data

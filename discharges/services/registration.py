@@ -88,7 +88,7 @@ def build_registration(
 ) -> tuple[Episode, EpisodeEvent]:
     """Check a registration and build the unsaved episode and its first event, recorded
     ``now`` (default: now)."""
-    if actor.organisation.pk != ward.pk:
+    if actor.organisation.id != ward.id:
         raise NotPermitted(_("Only the ward itself may register an episode there."))
     now = now or timezone.now()
     check_time(admitted_at, None, unlimited_backdate=True, field="admitted_at", now=now)
@@ -103,10 +103,10 @@ def build_registration(
     episode: Episode = new_instance(Episode, created_at=now)
     data: Registered = {
         "external_id": checked_text(Episode, "external_id", external_id) or None,
-        "patient_id": patient.pk,
-        "ward_id": ward.pk,
-        "kommun_id": kommun.pk,
-        "health_centre_id": health_centre.pk if health_centre else None,
+        "patient_id": patient.id,
+        "ward_id": ward.id,
+        "kommun_id": kommun.id,
+        "health_centre_id": health_centre.id if health_centre else None,
         "care_type": care_type,
         "admitted_at": admitted_at.isoformat(),
         "admission_type": admission_type,

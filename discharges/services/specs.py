@@ -211,9 +211,7 @@ SPECS: dict[str, Spec] = {
         ),
     ),
     EventKind.HOMECOMING_PROPOSED: Spec(WARD, _state_is_ready, stay_dates=("homecoming_at",)),
-    EventKind.HOMECOMING_ACKNOWLEDGED: Spec(
-        KOMMUN, _state_is_ready, stay_dates=("homecoming_at",)
-    ),
+    EventKind.HOMECOMING_ACKNOWLEDGED: Spec(KOMMUN, _state_is_ready, stay_dates=("homecoming_at",)),
     EventKind.DISCHARGE: Spec(WARD, require_active),
     EventKind.CLOSED: Spec(WARD, require_active),
     EventKind.RECIPIENTS_CHANGED: Spec(WARD, require_active),
