@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib.auth.models import Permission, User
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, Q, QuerySet
+from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -173,6 +173,24 @@ def episodes_with_details(user: User, episode_ids: Iterable[int]) -> set[int]:
         .filter(pk__in=list(episode_ids))
         .filter(Q(ward_id__in=organisation_ids(user)) | Q(has_consent=True))
         .values_list("pk", flat=True)
+    )
+
+
+def visible_with_details(user: User, episode_ids: Iterable[int]) -> dict[int, bool]:
+    """Of ``episode_ids``, those the user may see, each with whether they may also see its
+    details (``episodes_with_details``'s rule): one query for both (the liability month page
+    asks it of ~3,000 lines of a large kommun)."""
+    details = Case(
+        When(ward_id__in=organisation_ids(user), then=Value(True)),
+        When(has_consent=True, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    return dict(
+        visible_episodes(user)
+        .filter(pk__in=list(episode_ids))
+        .annotate(with_details=details)
+        .values_list("pk", "with_details")
     )
 
 

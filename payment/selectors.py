@@ -8,7 +8,7 @@ from dataclasses import replace
 from django.contrib.auth.models import User
 
 from discharges.models import Kommun, OrganisationKind
-from discharges.selectors import episodes_with_details, memberships_of, visible_episodes
+from discharges.selectors import memberships_of, visible_with_details
 from payment.reports import EpisodeLine
 
 
@@ -34,11 +34,9 @@ def visible_lines(
     candidates = [line for line in lines if line.kommun in own]
     if not candidates:
         return []
-    visible = set(
-        visible_episodes(user)
-        .filter(pk__in=[line.pk for line in candidates])
-        .values_list("pk", flat=True)
-    )
-    shown = [line for line in candidates if line.pk in visible]
-    details = episodes_with_details(user, [line.pk for line in shown])
-    return [line if line.pk in details else replace(line, care_type="") for line in shown]
+    visible = visible_with_details(user, [line.pk for line in candidates])
+    return [
+        line if visible[line.pk] else replace(line, care_type="")
+        for line in candidates
+        if line.pk in visible
+    ]

@@ -6,51 +6,84 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('discharges', '0022_episode_kommun_discharge_covering'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("discharges", "0022_episode_kommun_discharge_covering"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='episode',
-            name='external_id',
-            field=models.CharField(blank=True, help_text="The episode's id in the system it was imported from.", max_length=64, null=True, verbose_name='external id'),
+            model_name="episode",
+            name="external_id",
+            field=models.CharField(
+                blank=True,
+                help_text="The episode's id in the system it was imported from.",
+                max_length=64,
+                null=True,
+                verbose_name="external id",
+            ),
         ),
         migrations.AlterField(
-            model_name='episode',
-            name='kommun',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='episodes', to='discharges.kommun'),
+            model_name="episode",
+            name="kommun",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="episodes",
+                to="discharges.kommun",
+            ),
         ),
         migrations.AlterField(
-            model_name='episodeevent',
-            name='author',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='author'),
+            model_name="episodeevent",
+            name="author",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="author",
+            ),
         ),
         migrations.AlterField(
-            model_name='episodeevent',
-            name='episode',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='discharges.episode'),
+            model_name="episodeevent",
+            name="episode",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="events",
+                to="discharges.episode",
+            ),
         ),
         migrations.AlterField(
-            model_name='episodeevent',
-            name='organisation',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='discharges.organisation', verbose_name='organisation'),
+            model_name="episodeevent",
+            name="organisation",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="discharges.organisation",
+                verbose_name="organisation",
+            ),
         ),
         migrations.AlterField(
-            model_name='episodegroupobjectpermission',
-            name='group',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, to='auth.group'),
+            model_name="episodegroupobjectpermission",
+            name="group",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, to="auth.group"
+            ),
         ),
         migrations.AlterField(
-            model_name='episodegroupobjectpermission',
-            name='permission',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, to='auth.permission'),
+            model_name="episodegroupobjectpermission",
+            name="permission",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, to="auth.permission"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='episode',
-            constraint=models.UniqueConstraint(fields=('external_id',), name='episode_unique_external_id'),
+            model_name="episode",
+            constraint=models.UniqueConstraint(
+                fields=("external_id",), name="episode_unique_external_id"
+            ),
         ),
     ]

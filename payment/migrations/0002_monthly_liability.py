@@ -9,31 +9,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('discharges', '0012_memberships_group_for_sending_roles_only'),
-        ('payment', '0001_agreements'),
+        ("discharges", "0012_memberships_group_for_sending_roles_only"),
+        ("payment", "0001_agreements"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MonthlyLiability',
+            name="MonthlyLiability",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('care_type', models.CharField(max_length=10, verbose_name='care type')),
-                ('month', models.DateField(verbose_name='month')),
-                ('state', models.CharField(choices=[('free', 'Not liable'), ('liable', 'Liable'), ('partly', 'Liable for one care type'), ('per_episode', 'Per episode')], max_length=12, verbose_name='state')),
-                ('liable_days', models.PositiveIntegerField(verbose_name='liable days')),
-                ('amount_sek', models.PositiveBigIntegerField(verbose_name='amount (SEK)')),
-                ('computed_at', models.DateTimeField(verbose_name='computed')),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='payment.agreement')),
-                ('kommun', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='liabilities', to='discharges.kommun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("care_type", models.CharField(max_length=10, verbose_name="care type")),
+                ("month", models.DateField(verbose_name="month")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("free", "Not liable"),
+                            ("liable", "Liable"),
+                            ("partly", "Liable for one care type"),
+                            ("per_episode", "Per episode"),
+                        ],
+                        max_length=12,
+                        verbose_name="state",
+                    ),
+                ),
+                ("liable_days", models.PositiveIntegerField(verbose_name="liable days")),
+                ("amount_sek", models.PositiveBigIntegerField(verbose_name="amount (SEK)")),
+                ("computed_at", models.DateTimeField(verbose_name="computed")),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="payment.agreement",
+                    ),
+                ),
+                (
+                    "kommun",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="liabilities",
+                        to="discharges.kommun",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'monthly liability',
-                'verbose_name_plural': 'monthly liabilities',
-                'ordering': ['kommun', 'care_type', 'month'],
-                'constraints': [models.UniqueConstraint(fields=('kommun', 'care_type', 'month'), name='liability_unique_group')],
+                "verbose_name": "monthly liability",
+                "verbose_name_plural": "monthly liabilities",
+                "ordering": ["kommun", "care_type", "month"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kommun", "care_type", "month"), name="liability_unique_group"
+                    )
+                ],
             },
         ),
     ]
