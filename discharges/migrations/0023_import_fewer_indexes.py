@@ -4,6 +4,36 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+# (model, foreign key) whose index of its own is dropped: another index leads with the column,
+# or nothing reads by it (discharges/models.py says which).
+UNINDEXED = [
+    ("episode", "kommun"),
+    ("episodeevent", "author"),
+    ("episodeevent", "episode"),
+    ("episodeevent", "organisation"),
+    ("episodegroupobjectpermission", "group"),
+    ("episodegroupobjectpermission", "permission"),
+]
+
+
+def _indexes(apps, schema_editor):  # type: ignore[no-untyped-def]
+    """(table, column, the index Django made for the foreign key) of each in UNINDEXED."""
+    for model_name, field_name in UNINDEXED:
+        model = apps.get_model("discharges", model_name)
+        table, column = model._meta.db_table, model._meta.get_field(field_name).column
+        yield table, column, schema_editor._create_index_name(table, [column])
+
+
+def drop_indexes(apps, schema_editor):  # type: ignore[no-untyped-def]
+    for _table, _column, name in _indexes(apps, schema_editor):
+        schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
+
+
+def create_indexes(apps, schema_editor):  # type: ignore[no-untyped-def]
+    quote = schema_editor.quote_name
+    for table, column, name in _indexes(apps, schema_editor):
+        schema_editor.execute(f"CREATE INDEX {quote(name)} ON {quote(table)} ({quote(column)})")
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -24,61 +54,71 @@ class Migration(migrations.Migration):
                 verbose_name="external id",
             ),
         ),
-        migrations.AlterField(
-            model_name="episode",
-            name="kommun",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="episodes",
-                to="discharges.kommun",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="episodeevent",
-            name="author",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="author",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="episodeevent",
-            name="episode",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="events",
-                to="discharges.episode",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="episodeevent",
-            name="organisation",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="discharges.organisation",
-                verbose_name="organisation",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="episodegroupobjectpermission",
-            name="group",
-            field=models.ForeignKey(
-                db_index=False, on_delete=django.db.models.deletion.CASCADE, to="auth.group"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="episodegroupobjectpermission",
-            name="permission",
-            field=models.ForeignKey(
-                db_index=False, on_delete=django.db.models.deletion.CASCADE, to="auth.permission"
-            ),
+        # The foreign keys' own indexes dropped by name, the constraints left as they are: an
+        # AlterField would drop and add each constraint again, checking every row of the event
+        # log (14 million at the national size) under lock.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="episode",
+                    name="kommun",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="episodes",
+                        to="discharges.kommun",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="episodeevent",
+                    name="author",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="episodeevent",
+                    name="episode",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="discharges.episode",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="episodeevent",
+                    name="organisation",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="discharges.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="episodegroupobjectpermission",
+                    name="group",
+                    field=models.ForeignKey(
+                        db_index=False, on_delete=django.db.models.deletion.CASCADE, to="auth.group"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="episodegroupobjectpermission",
+                    name="permission",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="auth.permission",
+                    ),
+                ),
+            ],
+            database_operations=[migrations.RunPython(drop_indexes, create_indexes)],
         ),
         migrations.AddConstraint(
             model_name="episode",

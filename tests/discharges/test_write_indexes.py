@@ -1,0 +1,51 @@
+"""The tables an import writes a row of per message carry only the indexes something reads
+(migration 0023): every index is paid by every row written (issue 8). On PostgreSQL, the
+database's own list."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        not ON_POSTGRESQL and not os.environ.get("CI"), reason="PostgreSQL's catalogue"
+    ),
+]
+
+
+def indexed_columns(table: str) -> list[tuple[str, ...]]:
+    """The column lists of the table's indexes, sorted (one entry per index)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT array_agg(a.attname ORDER BY k.n) FROM pg_index i
+               CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)
+               JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+               WHERE i.indrelid = %s::regclass GROUP BY i.indexrelid""",
+            [table],
+        )
+        return sorted(tuple(row[0]) for row in cursor.fetchall())
+
+
+def test_the_event_log_has_its_key_and_episode_order_only() -> None:
+    assert indexed_columns("discharges_episodeevent") == [("episode_id", "seq"), ("id",)]
+
+
+def test_grants_have_their_key_the_unique_triple_and_the_episode() -> None:
+    assert indexed_columns("discharges_episodegroupobjectpermission") == [
+        ("content_object_id",),
+        ("group_id", "permission_id", "content_object_id"),
+        ("id",),
+    ]
+
+
+def test_episodes_have_no_index_on_the_kommun_alone_nor_a_like_index() -> None:
+    columns = indexed_columns("discharges_episode")
+    assert ("kommun_id",) not in columns
+    assert ("kommun_id", "discharge_date", "care_type", "ready_days", "ready_date", "id") in columns
+    assert columns.count(("external_id",)) == 1  # the unique constraint's, no LIKE index
