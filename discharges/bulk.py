@@ -125,7 +125,7 @@ def encode_rows(
         return rows
     fields = {f.attname: f for f in model._meta.concrete_fields}
     json_at = [i for i, a in enumerate(attnames) if isinstance(fields[a], models.JSONField)]
-    cells: list[Sequence[Any]] = [_dumped(row, json_at) for row in rows] if json_at else rows
+    cells: Iterable[Sequence[Any]] = [_dumped(row, json_at) for row in rows] if json_at else rows
     buffer = io.BytesIO()
     with connection.cursor() as cursor, Copy(cursor.cursor, writer=FileWriter(buffer)) as copy:
         for row in cells:
