@@ -9,13 +9,12 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from discharges import access_chain, outbox  # noqa: F401 (models in their own modules)
 from discharges.append_only import AppendOnlyError as AppendOnlyError
@@ -475,24 +474,16 @@ class EpisodeEvent(AppendOnlyModel):
     )
     seq = models.PositiveIntegerField(_("number"))
     kind = models.CharField(_("kind"), max_length=30, choices=EventKind.choices)
-    # Neither author nor organisation has an index: nothing reads the log by them, and each
-    # index costs every message written (an import writes ~630,000 per 100,000 rows). Their
-    # only reader is PROTECT, when a user or organisation with messages is to be deleted,
-    # which it refuses after a scan of the log (users are deactivated, never deleted).
+    # No index on author or organisation: nothing reads the log by them but PROTECT (deleting
+    # a user or organisation with messages: refused after a scan), and every message pays one.
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("author"),
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("author"),
         db_index=False,
-    )
+    )  # fmt: skip
     organisation = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("organisation"),
+        Organisation, models.PROTECT, related_name="+", verbose_name=_("organisation"),
         db_index=False,
-    )
+    )  # fmt: skip
     occurred_at = models.DateTimeField(_("time"))
     recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
     data = models.JSONField(_("data"), default=dict, encoder=DjangoJSONEncoder)
@@ -552,27 +543,6 @@ class ConsentRecord(AppendOnlyModel):
         return f"{self.get_action_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
 
 
-class EpisodeUserObjectPermission(UserObjectPermissionBase):
-    content_object = models.ForeignKey(Episode, on_delete=models.CASCADE)
-
-    class Meta(UserObjectPermissionBase.Meta):
-        abstract = False
-
-
-class EpisodeGroupObjectPermission(GroupObjectPermissionBase):
-    content_object = models.ForeignKey(Episode, on_delete=models.CASCADE)
-    # Without an index of their own (an import writes ~6 grants per episode, each into every
-    # index): the unique (group, permission, content_object) leads with the group, and a
-    # permission (three values) is never looked up alone.
-    group = models.ForeignKey(Group, on_delete=models.CASCADE, db_index=False)
-    permission = models.ForeignKey(Permission, on_delete=models.CASCADE, db_index=False)
-
-    class Meta(GroupObjectPermissionBase.Meta):
-        # guardian's unique_together (group, permission, content_object) is the index the
-        # scoped lists probe; a second index on the same columns would only double the writes.
-        abstract = False
-
-
 # --- Access log -------------------------------------------------------------------------------
 
 
@@ -612,9 +582,15 @@ class AccessLogEntry(access_chain.ChainedLogModel):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action}"
 
 
-# Reference data about kommuner (population aged 65+) and the record of changes of a patient's
-# details are kept in their own modules; imported here, last, so that Django registers them with
-# this app.
+# Reference data about kommuner (population aged 65+), the record of changes of a patient's
+# details and the episodes' object permissions are kept in their own modules; imported here,
+# last, so that Django registers them with this app.
+from discharges.episode_grants import (  # noqa: E402
+    EpisodeGroupObjectPermission as EpisodeGroupObjectPermission,
+)
+from discharges.episode_grants import (  # noqa: E402
+    EpisodeUserObjectPermission as EpisodeUserObjectPermission,
+)
 from discharges.identity_changes import (  # noqa: E402
     PatientIdentityChange as PatientIdentityChange,
 )
