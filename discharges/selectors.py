@@ -167,19 +167,14 @@ def can_see_details(user: User, episode: Episode) -> bool:
 
 def episodes_with_details(user: User, episode_ids: Iterable[int]) -> set[int]:
     """Of ``episode_ids``, those the user may see the details of, by ``can_see_details``'s rule
-    (for lists of many episodes, e.g. the liability pages: one query)."""
-    return set(
-        visible_episodes(user)
-        .filter(pk__in=list(episode_ids))
-        .filter(Q(ward_id__in=organisation_ids(user)) | Q(has_consent=True))
-        .values_list("pk", flat=True)
-    )
+    (for lists of many episodes, e.g. the API's: one query)."""
+    return {pk for pk, details in visible_with_details(user, episode_ids).items() if details}
 
 
 def visible_with_details(user: User, episode_ids: Iterable[int]) -> dict[int, bool]:
     """Of ``episode_ids``, those the user may see, each with whether they may also see its
-    details (``episodes_with_details``'s rule): one query for both (the liability month page
-    asks it of ~3,000 lines of a large kommun)."""
+    details (``can_see_details``'s rule: their own ward's episode, or consent recorded): one
+    query for both (the liability month page asks it of ~3,000 lines of a large kommun)."""
     details = Case(
         When(ward_id__in=organisation_ids(user), then=Value(True)),
         When(has_consent=True, then=Value(True)),
