@@ -153,10 +153,9 @@ def render_pdf(
     with collector_paused():
         access = reader(analysis, user, pseudonymised=pseudonymised)
         sheets = gather(access, progress)
-        if progress is not None:
-            progress(PdfStage.LAYOUT, len(sheets), len(sheets))
         writing = None
         if progress is not None:
+            progress(PdfStage.LAYOUT, len(sheets), len(sheets))
             writing = lambda: progress(PdfStage.WRITING, len(sheets), len(sheets))  # noqa: E731
         if len(sheets) >= pdf_parts.MIN_SHEETS and pdf_parts.processes() > 1:
             half = slice(0, len(sheets) // 2), slice(len(sheets) // 2, None)

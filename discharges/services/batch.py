@@ -26,7 +26,6 @@ from discharges.services.errors import Refused
 from discharges.services.recording import Message, build_event
 
 EPISODE_FIELDS = [f.attname for f in Episode._meta.concrete_fields]
-_EPISODE_ID = EPISODE_FIELDS.index("id")
 EVENT_FIELDS = [f.attname for f in EpisodeEvent._meta.concrete_fields if not f.primary_key]
 GRANT_COLUMNS = ("content_object_id", "group_id", "permission_id")
 # Read from the instances' __dict__ (``new_instance`` sets every field there): attribute access
@@ -119,7 +118,8 @@ def batch_rows(
     the group of each organisation id; ``permission_ids`` the episode permissions granted."""
     rows = BatchRows()
     episodes, granted = [], []
-    for episode, pk in zip(recorded.new_episodes, ids(len(recorded.new_episodes)), strict=True):
+    keys = ids(len(recorded.new_episodes))
+    for episode, pk in zip(recorded.new_episodes, keys, strict=True):
         episode.pk = pk
         episodes.append(_episode_values(episode.__dict__))
         audience = grants.audience(episode)
@@ -133,8 +133,8 @@ def batch_rows(
     rows.episodes = encode_rows(Episode, EPISODE_FIELDS, episodes)
     rows.events = encode_rows(EpisodeEvent, EVENT_FIELDS, events)
     rows.grants = encode_rows(EpisodeGroupObjectPermission, GRANT_COLUMNS, granted)
-    new = frozenset(values[_EPISODE_ID] for values in episodes)  # written first (write_rows)
-    if new and isinstance(rows.events, Encoded) and isinstance(rows.grants, Encoded):
+    if keys and isinstance(rows.events, Encoded) and isinstance(rows.grants, Encoded):
+        new = frozenset(keys)  # the batch's new episodes: written first (write_rows)
         rows.events = rows.events.written_before(Episode, new)
         rows.grants = rows.grants.written_before(Episode, new)
     for pk, (episode, before) in recorded.touched.items():
