@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable
 
 from django.conf import settings
-from django.utils.translation import gettext, pgettext
+from django.template.loader import render_to_string
 
 # A two-part render only pays for the fork, the join and the stamp from this many checklists on.
 MIN_SHEETS = 8
@@ -70,18 +70,9 @@ def _fork(render: Render, html: str) -> Callable[[], bytes | None] | None:
 
 
 def page_numbers(pages: int) -> str:
-    """A document of ``pages`` empty A4 pages with only "Sida X av Y" at the bottom right, in
-    the analysis's margins, font and colour (stamped onto the joined pages)."""
-    label = gettext("Page")
-    of = pgettext("page X of Y", "of")
-    style = (
-        "@page { size: A4; margin: 16mm 12mm 16mm 12mm; @bottom-right { content: "
-        f'"{label} " counter(page) " {of} " counter(pages); font-family: "DejaVu Sans", '
-        "sans-serif; font-size: 8pt; color: #5d6b7a; } }"
-    )
-    breaks = '<div style="break-after: page"></div>' * (pages - 1)
-    head = f"<!doctype html><html><head><style>{style}</style></head>"
-    return f"{head}<body>{breaks}<div></div></body></html>"
+    """A document of ``pages`` empty pages with only "Sida X av Y", in the geometry and style
+    the analysis's own pages have (the same template parts; stamped onto the joined pages)."""
+    return render_to_string("pdf/page_numbers.html", {"pages": range(pages)})
 
 
 def join_numbered(render: Render, parts: list[bytes]) -> bytes:
