@@ -1,5 +1,6 @@
 """Fixtures of the analysis tests: stays months back with every message the checklist reads,
-the Västerbotten agreement, and an analysis opened by the trigger.
+the Västerbotten agreement, an analysis opened by the trigger, and (``filled``) that analysis
+with a kommun's answers and an action followed up (the PDF tests).
 
 Stays are written through ``discharges.services`` by the region's integration account (the
 only account that may date messages months back), each message by its own party's
@@ -35,8 +36,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
+from analysis.analyses.answers import AnswerInput, save_column
 from analysis.analyses.models import Analysis
+from analysis.analyses.services import ActionInput, add_action, follow_up_action
 from analysis.analyses.trigger import open_triggered_analyses
 from analysis.statistics import compute_statistics
 from discharges import services
@@ -171,3 +175,30 @@ def march(
     psych = simple_stay(date(2026, 3, 20), date(2026, 3, 25), ward=org_tree.psych_ward)
     [analysis] = triggered()
     return March(analysis, first, second, psych)
+
+
+@pytest.fixture
+def filled(march: March, personas: Personas) -> March:
+    patient = march.analysis.patients.get(episode=march.first)
+    save_column(
+        user=personas.kommun_planner, patient=patient, column="kommun",
+        entries={
+            "delay_capacity": AnswerInput(choice="yes", comment="Ingen korttidsplats ledig"),
+            "kommun_units": AnswerInput(comment="BHL, EC hemtjänst Ersboda"),
+        },
+    )  # fmt: skip
+    action = add_action(
+        user=personas.processledare,
+        analysis=march.analysis,
+        data=ActionInput(
+            "Korttidsplatser bokas via gemensam lista",
+            march.analysis.kommun,
+            "Enhetschef korttidsboende",
+            timezone.localdate() + timedelta(days=30),
+        ),
+    )
+    follow_up_action(
+        user=personas.processledare, action=action, day=timezone.localdate(),
+        note="Listan införd på två enheter", status="in_progress",
+    )  # fmt: skip
+    return march

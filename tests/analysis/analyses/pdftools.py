@@ -4,6 +4,7 @@ installs them). Without them a test is skipped, except in CI, where that fails."
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -35,3 +36,8 @@ def pdf_tool(tool: str, content: bytes, tmp_path: Path) -> str:
     path = tmp_path / f"{tool}.pdf"
     path.write_bytes(content)
     return run(tool, str(path))
+
+
+def squashed(text: str) -> str:
+    """Without any white space: a label wrapped after "plats-/" reads the same."""
+    return re.sub(r"\s+", "", text)

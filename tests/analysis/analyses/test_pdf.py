@@ -8,23 +8,20 @@ from __future__ import annotations
 import gc
 import re
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from analysis.analyses import pdf
-from analysis.analyses.answers import AnswerInput, save_column
 from analysis.analyses.checklist import all_labels
 from analysis.analyses.models import AnalysisPdf, PdfStage, PdfStatus
-from analysis.analyses.services import ActionInput, add_action, follow_up_action
 from discharges.models import AccessAction, AccessLogEntry
 from discharges.personnummer import format_personnummer
 from tests.analysis.analyses.conftest import March
-from tests.analysis.analyses.pdftools import pdf_text, pdf_tool
+from tests.analysis.analyses.pdftools import pdf_text, pdf_tool, squashed
 from tests.conftest import Personas, login
 
 pytestmark = pytest.mark.django_db
@@ -33,38 +30,6 @@ pytestmark = pytest.mark.django_db
 def flat(text: str) -> str:
     """Words joined by single spaces (table cells wrap their lines)."""
     return re.sub(r"\s+", " ", text)
-
-
-def squashed(text: str) -> str:
-    """Without any white space: a label wrapped after "plats-/" reads the same."""
-    return re.sub(r"\s+", "", text)
-
-
-@pytest.fixture
-def filled(march: March, personas: Personas) -> March:
-    patient = march.analysis.patients.get(episode=march.first)
-    save_column(
-        user=personas.kommun_planner, patient=patient, column="kommun",
-        entries={
-            "delay_capacity": AnswerInput(choice="yes", comment="Ingen korttidsplats ledig"),
-            "kommun_units": AnswerInput(comment="BHL, EC hemtjänst Ersboda"),
-        },
-    )  # fmt: skip
-    action = add_action(
-        user=personas.processledare,
-        analysis=march.analysis,
-        data=ActionInput(
-            "Korttidsplatser bokas via gemensam lista",
-            march.analysis.kommun,
-            "Enhetschef korttidsboende",
-            timezone.localdate() + timedelta(days=30),
-        ),
-    )
-    follow_up_action(
-        user=personas.processledare, action=action, day=timezone.localdate(),
-        note="Listan införd på två enheter", status="in_progress",
-    )  # fmt: skip
-    return march
 
 
 def test_the_pdf_holds_every_row_patient_date_and_action(

@@ -17,8 +17,7 @@ from analysis.analyses import pdf, pdf_parts
 from analysis.analyses.checklist import all_labels
 from discharges.personnummer import format_personnummer
 from tests.analysis.analyses.conftest import March
-from tests.analysis.analyses.pdftools import pdf_text, pdf_tool
-from tests.analysis.analyses.test_pdf import filled, squashed  # noqa: F401 (fixture)
+from tests.analysis.analyses.pdftools import pdf_text, pdf_tool, squashed
 from tests.conftest import Personas
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +47,7 @@ def pages_of(content: bytes, tmp_path: Path) -> list[str]:
 
 
 def test_two_processes_make_the_same_pages_numbered_of_the_whole(
-    filled: March,  # noqa: F811
+    filled: March,
     personas: Personas,
     renders: list[str],
     tmp_path: Path,
@@ -88,7 +87,7 @@ def test_two_processes_make_the_same_pages_numbered_of_the_whole(
 
 
 def test_a_child_that_fails_leaves_the_pdf_whole(
-    filled: March,  # noqa: F811
+    filled: March,
     personas: Personas,
     renders: list[str],
     monkeypatch: Any,
@@ -109,7 +108,7 @@ def test_a_child_that_fails_leaves_the_pdf_whole(
 
 
 def test_without_fork_or_with_one_process_it_renders_in_one(
-    filled: March,  # noqa: F811
+    filled: March,
     personas: Personas,
     renders: list[str],
     monkeypatch: Any,
