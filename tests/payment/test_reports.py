@@ -368,3 +368,15 @@ def test_json_is_plain_json(vasterbotten: None) -> None:
     data = json.loads(out)
     assert isinstance(data["rows"][0]["average"], float)
     assert isinstance(data["rows"][0]["amount_sek"], int)
+
+
+def test_the_json_is_the_text_of_the_standard_library_with_indent_2(vasterbotten: None) -> None:
+    """orjson writes the report (issue 15: a region's year is ~20 MB): the same text, byte
+    for byte, as ``json.dumps(indent=2, ensure_ascii=False)``."""
+    out, _err = run_command(
+        "payment_report", "--agreement", "vasterbotten", "--from", "2026-01", "--to", "2026-07",
+        "--detail",
+    )  # fmt: skip
+    data = json.loads(out)
+    assert data["episodes"] and any(row["average"] is not None for row in data["rows"])
+    assert out == json.dumps(data, ensure_ascii=False, indent=2) + "\n"

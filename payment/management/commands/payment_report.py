@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+import orjson
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from payment.models import Agreement
@@ -51,9 +51,10 @@ class Command(BaseCommand):
         except ReportError as exc:
             raise CommandError(str(exc)) from exc
         if options["format"] == "json":
-            self.stdout.write(
-                json.dumps(report.as_json(detail=options["detail"]), ensure_ascii=False, indent=2)
-            )
+            # orjson: the text json.dumps(indent=2, ensure_ascii=False) gives, ten times as fast
+            # (a region's year is ~20 MB; tests/payment/test_reports.py compares the two).
+            data = report.as_json(detail=options["detail"])
+            self.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
             return
         self.stdout.write(rows_csv(report.rows), ending="")
         if options["detail"]:
