@@ -10,6 +10,7 @@ request URI when a request fails, is redacted as Django's log is. Responses carr
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from gunicorn.glogging import Logger  # type: ignore[import-untyped]
@@ -41,3 +42,15 @@ class RedactingLogger(Logger):
         super().setup(cfg)
         for log in (self.error_log, self.access_log):
             log.addFilter(RedactPersonnummerFilter())
+
+
+def post_worker_init(worker: Any) -> None:
+    """Once a worker has loaded the application (and its URL patterns), move every object it
+    holds out of the garbage collector's sight (``gc.freeze``): they live as long as the worker,
+    and a full collection scanning them all again paused a request for 100 to 170 ms at a whole
+    country's size (issue 15: the Stockholm planner's Att göra, 674 -> 444 ms)."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 (imports every view module now, not at a request)
+    gc.collect()
+    gc.freeze()

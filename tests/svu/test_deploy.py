@@ -136,3 +136,19 @@ def test_gunicorn_redirects_plain_http_to_https(production_gunicorn: str) -> Non
     assert response.status == 301
     assert re.fullmatch(r"https://127\.0\.0\.1(:[0-9]+)?/login/", response.headers["Location"])
     assert response.headers.get("Server") is None
+
+
+def test_a_gunicorn_worker_freezes_what_the_application_loaded() -> None:
+    """svu/gunicorn_conf.py's ``post_worker_init``: the application's objects are moved out of
+    the collector's sight once loaded (a full collection paused requests; issue 15)."""
+    import gc
+
+    from svu import gunicorn_conf
+
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    try:
+        gunicorn_conf.post_worker_init(None)
+        assert gc.get_freeze_count() > 10_000  # Django, the apps, their URL patterns
+    finally:
+        gc.unfreeze()
