@@ -48,6 +48,7 @@ _SQL = """
 WITH waiting AS (
     SELECT e.kommun_id,
            CASE WHEN %(separate)s THEN e.care_type ELSE 'all' END AS grp,
+           e.care_type,
            e.discharge_date,
            GREATEST(e.ready_date + 1, %(first_month)s::date{start}) AS lo
     FROM {episodes} e
@@ -59,7 +60,7 @@ WITH waiting AS (
            OR (e.sip_invitation_at AT TIME ZONE %(local_zone)s)::date
               <= e.ready_date + %(sip_days)s)
 )
-SELECT w.kommun_id, w.grp, m.month::date,
+SELECT w.kommun_id, w.grp, w.care_type, m.month::date,
        SUM(LEAST(w.discharge_date, (m.month + interval '1 month - 1 day')::date)
            - GREATEST(w.lo, m.month::date) + 1)
 FROM waiting w
@@ -71,7 +72,7 @@ WHERE w.lo <= w.discharge_date
   AND m.month <= %(last)s::timestamp
   -- Before the period: only the days of episodes discharged in it (their lines are priced).
   AND (m.month >= %(first)s::timestamp OR w.discharge_date <= %(period_end)s)
-GROUP BY 1, 2, 3
+GROUP BY 1, 2, 3, 4
 """
 
 _LIABLE_JOIN = """
@@ -94,6 +95,8 @@ class Sums:
 
     days: dict[tuple[str, str, date], int]
     years: frozenset[int]
+    # (kommun code, the episodes' own care type, month): the stored monthly liability's keys.
+    by_care_type: dict[tuple[str, str, date], int]
 
 
 def liable_day_sums(
@@ -120,7 +123,7 @@ def liable_day_sums(
         if month <= last
     ]
     if not codes:  # (with no liable month it still asks: the same queries whatever the data)
-        return Sums({}, frozenset())
+        return Sums({}, frozenset(), {})
     params: dict[str, Any] = {
         "separate": separate_care_types,
         "first_month": terms.first_month,
@@ -144,13 +147,15 @@ def liable_day_sums(
         liable_join="" if per_episode else _LIABLE_JOIN,
     )
     days: dict[tuple[str, str, date], int] = defaultdict(int)
+    by_care_type: dict[tuple[str, str, date], int] = defaultdict(int)
     years: set[int] = set()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for kommun_id, group, month, count in cursor.fetchall():
+        for kommun_id, group, care_type, month, count in cursor.fetchall():
             if not count:
                 continue
             years.add(month.year)
             if month >= first:
                 days[(codes[kommun_id], group, month)] += int(count)
-    return Sums(dict(days), frozenset(years))
+                by_care_type[(codes[kommun_id], care_type, month)] += int(count)
+    return Sums(dict(days), frozenset(years), dict(by_care_type))

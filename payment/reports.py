@@ -111,6 +111,9 @@ class Report:
     episodes: list[EpisodeLine]
     # (kommun, care type) -> the R4 states from the agreement's first month to ``last``.
     states: dict[tuple[str, str], list[rules.MonthState]] = field(default_factory=dict)
+    # (kommun, care type, month) -> the liable days of the period's months by the episodes'
+    # own care type, whether or not the agreement keeps care types apart (payment.monthly).
+    care_type_days: dict[tuple[str, str, date], int] = field(default_factory=dict)
 
     def as_json(self, *, detail: bool) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -177,7 +180,7 @@ def build_report(
         kommun_scope &= Q(code__in=list(kommun_codes))
     c = _context(agreement, first, last, kommun_scope)
     # Liable days per episode (R5-R9).
-    lines, per_month = _episode_lines(
+    lines, per_month, care_type_days = _episode_lines(
         agreement, c.terms, first, last, c.scope, c.codes, c.liable_months, detail=detail
     )
     rows = [
@@ -186,7 +189,7 @@ def build_report(
         for group in c.groups
         for month in rules.iter_months(first, last)
     ]
-    return Report(agreement, first, last, rows, lines, c.states)
+    return Report(agreement, first, last, rows, lines, c.states, care_type_days)
 
 
 @dataclass(frozen=True)
@@ -244,7 +247,7 @@ def build_month_report(agreement: Agreement, kommun: str, month: date, last: dat
         discharge_date__gte=month,
         ready_date__lte=_month_end(month),
     )
-    lines, per_month = _apply_rules(
+    lines, per_month, _care_type_days = _apply_rules(
         agreement, c.terms, month, month, candidates, c.codes, c.liable_months, _month_end(last)
     )
     rows = [
@@ -337,6 +340,8 @@ def _row(
 
 Lines = list[EpisodeLine]
 PerMonth = dict[tuple[str, str, date], tuple[int, int]]
+# (kommun, the episodes' care type, month) -> liable days.
+CareTypeDays = dict[tuple[str, str, date], int]
 
 EPISODE_VALUES = (
     "pk",
@@ -368,12 +373,12 @@ def _episode_lines(
     liable_months: LiableMonths,
     *,
     detail: bool = True,
-) -> tuple[Lines, PerMonth]:
+) -> tuple[Lines, PerMonth, CareTypeDays]:
     """Episodes discharged in the period (the detail) and the liable days and amounts falling
     in each month of the period (R9), which may come from episodes discharged later."""
     period_end = _month_end(last)
     if not detail and liable_sums.available():
-        return [], _summed(agreement, terms, first, last, period_end, codes, liable_months)
+        return [], *_summed(agreement, terms, first, last, period_end, codes, liable_months)
     candidates = (
         Episode.objects.filter(scope)
         .filter(discharge_date__isnull=False, ready_date__isnull=False)
@@ -400,10 +405,10 @@ def _summed(
     period_end: date,
     codes: dict[int, str],
     liable_months: LiableMonths,
-) -> PerMonth:
+) -> tuple[PerMonth, CareTypeDays]:
     """The liable days and amounts per kommun, group and month summed by the database
-    (payment.liable_sums): what ``_apply_rules`` gives without lines, and the same error
-    for a year without a daily amount."""
+    (payment.liable_sums), and the days by care type: what ``_apply_rules`` gives without
+    lines, and the same error for a year without a daily amount."""
     sums = liable_sums.liable_day_sums(
         terms,
         separate_care_types=agreement.separate_care_types,
@@ -416,7 +421,10 @@ def _summed(
     for year in sorted(sums.years):
         if year not in terms.daily_amounts:
             _priced(agreement, rules.amount_sek, [date(year, 1, 1)], terms)
-    return {key: (days, days * terms.daily_amounts[key[2].year]) for key, days in sums.days.items()}
+    per_month = {
+        key: (days, days * terms.daily_amounts[key[2].year]) for key, days in sums.days.items()
+    }
+    return per_month, sums.by_care_type
 
 
 def _apply_rules(
@@ -430,7 +438,7 @@ def _apply_rules(
     lines_until: date,
     *,
     keep_lines: bool = True,
-) -> tuple[Lines, PerMonth]:
+) -> tuple[Lines, PerMonth, CareTypeDays]:
     """R5-R9 on every candidate episode: the liable days and amounts per kommun, group and
     month of ``first``..``last``, and a line for each episode discharged by ``lines_until``
     (``keep_lines`` False: the lines are priced, so that a year without an amount is the same
@@ -438,6 +446,7 @@ def _apply_rules(
     period_end = _month_end(last)
     lines: list[EpisodeLine] = []
     per_month: dict[tuple[str, str, date], list[int]] = defaultdict(lambda: [0, 0])
+    care_type_days: CareTypeDays = defaultdict(int)
     # Read from a client-side cursor, a chunk at a time: ``.iterator()``'s server-side cursor
     # (a round trip per chunk, a plan made for the first rows) made a region's year of
     # episodes take ~0.8 s longer to read (issue 15).
@@ -464,13 +473,14 @@ def _apply_rules(
                 bucket = per_month[(ep["kommun__code"], group, month)]
                 bucket[0] += count
                 bucket[1] += amounts[month]
+                care_type_days[(ep["kommun__code"], ep["care_type"], month)] += count
         if cast(date, ep["discharge_date"]) <= lines_until:
             if keep_lines:
                 lines.append(_line(agreement, terms, ep, facts, dates))
             elif dates:
                 _priced(agreement, rules.amount_sek, dates, terms)
     lines.sort(key=lambda line: line.episode_id)
-    return lines, {key: (v[0], v[1]) for key, v in per_month.items()}
+    return lines, {key: (v[0], v[1]) for key, v in per_month.items()}, dict(care_type_days)
 
 
 def _line(

@@ -75,7 +75,7 @@ def test_the_summed_days_are_the_rules_days(
 ) -> None:
     assert liable_sums.available(), "CI must sum the liable days in PostgreSQL"
     import_rows(tmp_path, seeded_stays(seed, count=110) + DST_STAYS)
-    liable_rows = compared = 0
+    liable_rows = compared = by_care_type = 0
     for agreement in agreements:
         scopes: list[dict[str, object]] = [{}]
         scopes += [{"kommun_codes": [k]} for k in KOMMUNER if agreement.covers(k)]
@@ -83,12 +83,17 @@ def test_the_summed_days_are_the_rules_days(
             for scope in scopes:
                 whole = build_report(agreement, first, last, **scope)  # type: ignore[arg-type]
                 expected = [r.as_json() for r in whole.rows]
-                assert _rows(agreement, first, last, **scope) == expected
+                summed = build_report(agreement, first, last, detail=False, **scope)  # type: ignore[arg-type]
+                assert [r.as_json() for r in summed.rows] == expected
+                # The days by the episodes' own care type (the stored monthly liability's).
+                assert summed.care_type_days == whole.care_type_days
+                by_care_type += sum(1 for days in whole.care_type_days.values() if days)
                 compared += len(expected)
                 liable_rows += sum(1 for r in expected if r["liable_days"])
     # Liable days of every agreement were compared, not only empty months.
     assert compared > 300
     assert liable_rows > 40
+    assert by_care_type > 40
 
 
 @needs_postgresql
