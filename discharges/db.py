@@ -34,37 +34,40 @@ def _register(connection: Any) -> None:
     from psycopg.pq import Format
 
     tz = connection.timezone
-    timestamptz_loader = psycopg.adapters.get_loader(types["timestamptz"].oid, Format.TEXT)
-    date_loader = psycopg.adapters.get_loader(types["date"].oid, Format.TEXT)
 
-    class ClampedTimestamptzLoader(Loader):
+    class Clamped(Loader):
+        """psycopg's loader ``fast`` for ``oid``, its values kept within [earliest, latest]
+        and those it cannot load (BC, or past year 9999) read as the nearer bound."""
+
+        fast: Any
+        earliest: Any
+        latest: Any
+
+        def __init__(self, oid: int, context: Any = None) -> None:
+            super().__init__(oid, context)
+            self._load = self.fast(oid, context).load
+
+        def load(self, data: Any) -> Any:
+            try:
+                value = self._load(data)
+            except DataError:
+                return self.earliest if bytes(data).rstrip().endswith(b"BC") else self.latest
+            return self.finish(min(max(value, self.earliest), self.latest))
+
+        def finish(self, value: Any) -> Any:
+            return value
+
+    class ClampedTimestamptzLoader(Clamped):
+        fast = psycopg.adapters.get_loader(types["timestamptz"].oid, Format.TEXT)
+        earliest, latest = EARLIEST_SHOWN, LATEST_SHOWN
         timezone = tz  # Django compares it with the connection's zone before each cursor
 
-        def __init__(self, oid: int, context: Any = None) -> None:
-            super().__init__(oid, context)
-            self._load = timestamptz_loader(oid, context).load  # type: ignore[misc]
-
-        def load(self, data: Any) -> datetime:
-            try:
-                value: datetime = self._load(data)
-            except DataError:
-                return EARLIEST_SHOWN if bytes(data).rstrip().endswith(b"BC") else LATEST_SHOWN
-            value = min(max(value, EARLIEST_SHOWN), LATEST_SHOWN)
+        def finish(self, value: datetime) -> datetime:
             return value.replace(tzinfo=tz) if tz is not None else value
 
-    class ClampedDateLoader(Loader):
-        def __init__(self, oid: int, context: Any = None) -> None:
-            super().__init__(oid, context)
-            self._load = date_loader(oid, context).load  # type: ignore[misc]
-
-        def load(self, data: Any) -> date:
-            try:
-                value: date = self._load(data)
-            except DataError:
-                return (
-                    EARLIEST_DAY_SHOWN if bytes(data).rstrip().endswith(b"BC") else LATEST_DAY_SHOWN
-                )
-            return min(max(value, EARLIEST_DAY_SHOWN), LATEST_DAY_SHOWN)
+    class ClampedDateLoader(Clamped):
+        fast = psycopg.adapters.get_loader(types["date"].oid, Format.TEXT)
+        earliest, latest = EARLIEST_DAY_SHOWN, LATEST_DAY_SHOWN
 
     adapters = connection.connection.adapters
     adapters.register_loader("timestamptz", ClampedTimestamptzLoader)

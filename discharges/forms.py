@@ -110,9 +110,10 @@ def _attrs_html(attrs: dict[str, Any]) -> SafeString:
 
 class QuickSelect(forms.Select):
     """A select written in Python instead of one template per option: the HTML of Django's
-    ``select.html`` and ``select_option.html``, byte for byte (tests/discharges/test_forms.py).
-    The municipality and health centre menus hold 290 and ~1,100 options; through the
-    templates they took ~0.3 s of a ward's episode page at a whole country's size (issue 15)."""
+    ``select.html`` and ``select_option.html``, byte for byte
+    (tests/discharges/test_quick_select.py). The municipality and health centre menus hold 290
+    and ~1,100 options; through the templates they took ~0.3 s of a ward's episode page at a
+    whole country's size (issue 15)."""
 
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None

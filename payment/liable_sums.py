@@ -16,7 +16,6 @@ sums with the rules' on seeded episodes of both models. Other databases use the 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -60,7 +59,7 @@ WITH waiting AS (
            OR (e.sip_invitation_at AT TIME ZONE %(local_zone)s)::date
               <= e.ready_date + %(sip_days)s)
 )
-SELECT w.kommun_id, w.grp, w.care_type, m.month::date,
+SELECT w.kommun_id, w.care_type, m.month::date,
        SUM(LEAST(w.discharge_date, (m.month + interval '1 month - 1 day')::date)
            - GREATEST(w.lo, m.month::date) + 1)
 FROM waiting w
@@ -72,7 +71,7 @@ WHERE w.lo <= w.discharge_date
   AND m.month <= %(last)s::timestamp
   -- Before the period: only the days of episodes discharged in it (their lines are priced).
   AND (m.month >= %(first)s::timestamp OR w.discharge_date <= %(period_end)s)
-GROUP BY 1, 2, 3, 4
+GROUP BY 1, 2, 3
 """
 
 _LIABLE_JOIN = """
@@ -89,14 +88,13 @@ def available() -> bool:
 
 @dataclass(frozen=True)
 class Sums:
-    """Liable days per (kommun code, group, month) of the period, and the years in which the
-    period's episodes have liable days at all (the period's, and earlier days of episodes
-    discharged in it), for the check that each year has a daily amount."""
+    """Liable days per (kommun code, the episodes' own care type, month) of the period (a
+    report's groups are sums of these), and the years in which the period's episodes have
+    liable days at all (the period's, and earlier days of episodes discharged in it), for the
+    check that each year has a daily amount."""
 
-    days: dict[tuple[str, str, date], int]
-    years: frozenset[int]
-    # (kommun code, the episodes' own care type, month): the stored monthly liability's keys.
     by_care_type: dict[tuple[str, str, date], int]
+    years: frozenset[int]
 
 
 def liable_day_sums(
@@ -110,9 +108,11 @@ def liable_day_sums(
     liable_months: LiableMonths,
 ) -> Sums:
     """The liable days (R5-R7, R9) of the episodes discharged from ``first`` on and ready
-    before ``period_end`` (the report's candidates), per kommun, group and month of
+    before ``period_end`` (the report's candidates), per kommun, care type and month of
     ``first``..``last``. ``codes``: the kommuner (code by id); ``liable_months``: R4's liable
     months per (kommun code, group), used under the kommun-average model."""
+    if not codes:  # (with no liable month it still asks: the same queries whatever the data)
+        return Sums({}, frozenset())
     per_episode = terms.model == LiabilityModel.PER_EPISODE
     ids = {code: pk for pk, code in codes.items()}
     liable = [
@@ -122,8 +122,6 @@ def liable_day_sums(
         for month in months
         if month <= last
     ]
-    if not codes:  # (with no liable month it still asks: the same queries whatever the data)
-        return Sums({}, frozenset(), {})
     params: dict[str, Any] = {
         "separate": separate_care_types,
         "first_month": terms.first_month,
@@ -146,16 +144,14 @@ def liable_day_sums(
         start=f", {_PER_EPISODE_START}" if per_episode else "",
         liable_join="" if per_episode else _LIABLE_JOIN,
     )
-    days: dict[tuple[str, str, date], int] = defaultdict(int)
-    by_care_type: dict[tuple[str, str, date], int] = defaultdict(int)
+    by_care_type: dict[tuple[str, str, date], int] = {}
     years: set[int] = set()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for kommun_id, group, care_type, month, count in cursor.fetchall():
+        for kommun_id, care_type, month, count in cursor.fetchall():
             if not count:
                 continue
             years.add(month.year)
             if month >= first:
-                days[(codes[kommun_id], group, month)] += int(count)
-                by_care_type[(codes[kommun_id], care_type, month)] += int(count)
-    return Sums(dict(days), frozenset(years), dict(by_care_type))
+                by_care_type[(codes[kommun_id], care_type, month)] = int(count)
+    return Sums(by_care_type, frozenset(years))

@@ -418,13 +418,14 @@ def _summed(
         codes=codes,
         liable_months=liable_months,
     )
-    for year in sorted(sums.years):
-        if year not in terms.daily_amounts:
-            _priced(agreement, rules.amount_sek, [date(year, 1, 1)], terms)
-    per_month = {
-        key: (days, days * terms.daily_amounts[key[2].year]) for key, days in sums.days.items()
-    }
-    return per_month, sums.by_care_type
+    # A day of each year: the ReportError of the first year without a daily amount.
+    _priced(agreement, rules.amount_sek, [date(year, 1, 1) for year in sorted(sums.years)], terms)
+    per_month: dict[tuple[str, str, date], list[int]] = defaultdict(lambda: [0, 0])
+    for (kommun, care_type, month), days in sums.by_care_type.items():
+        bucket = per_month[(kommun, _group(agreement, care_type), month)]
+        bucket[0] += days
+        bucket[1] += days * terms.daily_amounts[month.year]
+    return {key: (v[0], v[1]) for key, v in per_month.items()}, sums.by_care_type
 
 
 def _apply_rules(
