@@ -7,14 +7,12 @@ months, every count's condition on both sides, medians of odd and even groups.
 
 from __future__ import annotations
 
-import os
 import random
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -28,14 +26,11 @@ from analysis.statistics import (
 )
 from discharges.models import Episode
 from tests.csvfiles import import_rows, pnr, row
+from tests.engines import ON_POSTGRESQL, postgresql_only
 
 pytestmark = pytest.mark.django_db
 
-ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-needs_postgresql = pytest.mark.skipif(
-    not ON_POSTGRESQL and not os.environ.get("CI"),
-    reason="GROUPING SETS and percentile_cont are PostgreSQL's",
-)
+needs_postgresql = postgresql_only("GROUPING SETS and percentile_cont are PostgreSQL's")
 KOMMUNER = ("2480", "2482", "2403")
 TRACKS = ("grön", "gul", "röd", "blå", "")
 

@@ -14,7 +14,6 @@ import threading
 from collections.abc import Callable, Iterator
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -27,11 +26,9 @@ from discharges.access_check import verify_chain
 from discharges.access_log import append_rows, log_access, log_reads
 from discharges.models import AccessAction, AccessLogEntry, Episode
 from tests.conftest import Personas, make_user
+from tests.engines import ON_POSTGRESQL, postgresql_only
 
-ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-needs_postgresql = pytest.mark.skipif(
-    not ON_POSTGRESQL and not os.environ.get("CI"), reason="the attacks use PostgreSQL"
-)
+needs_postgresql = postgresql_only("the attacks use PostgreSQL")
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from its notice was accepted and lifted the kommun's month average over the thre
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -27,6 +26,7 @@ from discharges.services import Actor, Refused
 from tests.conftest import OrgTree, Personas, fresh, login
 from tests.csvfiles import csv_text, full_row
 from tests.discharges.pages import REGISTER_URL, detail_url, message_url
+from tests.engines import postgresql_only
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -251,10 +251,7 @@ def test_the_import_refuses_a_ready_date_after_the_stay_with_row_and_column(
 
 # --- Values stored before the checks (PostgreSQL) ------------------------------------------
 
-needs_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql" and not os.environ.get("CI"),
-    reason="BC timestamps exist only in PostgreSQL (CI runs this on it)",
-)
+needs_postgresql = postgresql_only("BC timestamps exist only in PostgreSQL (CI runs this on it)")
 
 
 @needs_postgresql

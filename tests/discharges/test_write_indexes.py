@@ -4,18 +4,14 @@ database's own list."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from django.conf import settings
 from django.db import connection
 
-ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+from tests.engines import postgresql_only
+
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(
-        not ON_POSTGRESQL and not os.environ.get("CI"), reason="PostgreSQL's catalogue"
-    ),
+    postgresql_only("PostgreSQL's catalogue"),
 ]
 
 

@@ -29,10 +29,9 @@ from discharges.access_log import log_access
 from discharges.models import AccessAction, Episode
 from tests.conftest import Personas
 from tests.csvfiles import import_rows, stay
+from tests.engines import IN_CI, ON_POSTGRESQL
 
 ROOT = Path(__file__).resolve().parents[2]
-IN_CI = bool(os.environ.get("CI"))
-ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 TOOLS = [shutil.which(tool) for tool in ("pg_dump", "pg_restore", "createdb", "dropdb")]
 PROBLEM = (
     None

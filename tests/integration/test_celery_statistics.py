@@ -17,17 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.db import connections
 
 from tests.csvfiles import import_rows, stay
+from tests.engines import IN_CI, ON_POSTGRESQL
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _environment_problem() -> str | None:
     """Why the real engines cannot be used here, or None when they can."""
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    if not ON_POSTGRESQL:
         return "DATABASE_URL is not a PostgreSQL database"
     redis_url = os.environ.get("REDIS_URL", "")
     if not redis_url:
@@ -42,7 +42,6 @@ def _environment_problem() -> str | None:
 
 
 PROBLEM = _environment_problem()
-IN_CI = bool(os.environ.get("CI"))
 
 
 @pytest.fixture

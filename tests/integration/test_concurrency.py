@@ -9,29 +9,23 @@ Skipped on SQLite outside CI (it serialises whole transactions, not rows); CI ru
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from discharges import services
 from discharges.models import Episode, EpisodeEvent
 from tests.conftest import Personas
-
-ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+from tests.engines import ON_POSTGRESQL, postgresql_only
 
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.skipif(
-        not ON_POSTGRESQL and not os.environ.get("CI"),
-        reason="row locks need PostgreSQL (DATABASE_URL)",
-    ),
+    postgresql_only("row locks need PostgreSQL (DATABASE_URL)"),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 

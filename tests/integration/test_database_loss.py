@@ -8,7 +8,6 @@ PostgreSQL only; skipped elsewhere outside CI, a failure in CI.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -16,7 +15,6 @@ from typing import Any
 
 import psycopg
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -27,13 +25,11 @@ from discharges.events import EventKind
 from discharges.models import Episode, EpisodeEvent, Patient
 from tests.conftest import Personas
 from tests.csvfiles import import_rows, stay
-
-IN_CI = bool(os.environ.get("CI"))
-ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+from tests.engines import ON_POSTGRESQL, postgresql_only
 
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.skipif(not ON_POSTGRESQL and not IN_CI, reason="needs PostgreSQL"),
+    postgresql_only("needs PostgreSQL"),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 

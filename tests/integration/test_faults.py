@@ -33,10 +33,9 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.csvfiles import import_rows, stay
+from tests.engines import IN_CI, ON_POSTGRESQL
 
 ROOT = Path(__file__).resolve().parents[2]
-IN_CI = bool(os.environ.get("CI"))
-ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 REDIS_SERVER = shutil.which("redis-server")
 PROBLEM = (
     None

@@ -8,24 +8,20 @@ PostgreSQL (its row and advisory locks); skipped elsewhere outside CI, a failure
 
 from __future__ import annotations
 
-import os
 import threading
 
 import pytest
 from axes.models import AccessAttempt
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection
 from django.test import Client
 
 from tests.conftest import PASSWORD, Personas
-
-IN_CI = bool(os.environ.get("CI"))
-ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+from tests.engines import ON_POSTGRESQL, postgresql_only
 
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.skipif(not ON_POSTGRESQL and not IN_CI, reason="needs PostgreSQL"),
+    postgresql_only("needs PostgreSQL"),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 

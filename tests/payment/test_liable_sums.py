@@ -11,12 +11,10 @@ period and scope below gives the rows of the whole report, whose days come from 
 
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -24,6 +22,7 @@ from payment import liable_sums, rules
 from payment.models import Agreement
 from payment.reports import ReportError, build_report
 from tests.csvfiles import import_rows, load_agreement, stay
+from tests.engines import postgresql_only
 from tests.payment.test_month_report import (  # noqa: F401 (the fixture)
     KOMMUNER,
     agreements,
@@ -32,10 +31,8 @@ from tests.payment.test_month_report import (  # noqa: F401 (the fixture)
 
 pytestmark = pytest.mark.django_db
 
-ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-needs_postgresql = pytest.mark.skipif(
-    not ON_POSTGRESQL and not os.environ.get("CI"),
-    reason="the set-based sums are PostgreSQL's (other databases apply the rules)",
+needs_postgresql = postgresql_only(
+    "the set-based sums are PostgreSQL's (other databases apply the rules)"
 )
 
 # Ready notices on the days Swedish clocks change (29 March and 25 October 2026), around the
