@@ -210,7 +210,8 @@ def _copy_encoded(table: str, columns: list[str], rows: Encoded) -> None:
     PostgreSQL checks a foreign key with a trigger per inserted row (an import of 100,000 rows
     fires some 4 million, half of its database time). Where the session may, the COPY runs
     with those triggers off (``session_replication_role = replica``, for this statement only:
-    the tables written have no other insert trigger), and the rows it refers to are then
+    the tables written have no other insert trigger it turns off; the month figures' triggers
+    fire always, ``discharges.month_figures``), and the rows it refers to are then
     locked as the triggers would lock them (``FOR KEY SHARE``: none can be deleted or its key
     changed before the transaction ends) and counted: a key that refers to nothing raises
     IntegrityError, as the trigger would have, and the transaction is rolled back. Referenced

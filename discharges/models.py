@@ -594,4 +594,5 @@ from discharges.episode_grants import (  # noqa: E402
 from discharges.identity_changes import (  # noqa: E402
     PatientIdentityChange as PatientIdentityChange,
 )
+from discharges.month_figures import KommunMonthFigures as KommunMonthFigures  # noqa: E402
 from discharges.population import KommunPopulation as KommunPopulation  # noqa: E402
