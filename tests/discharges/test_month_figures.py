@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -19,7 +20,7 @@ from django.utils import timezone
 from discharges import month_figures
 from discharges.models import Episode, Kommun, KommunMonthFigures
 from tests.conftest import Personas
-from tests.csvfiles import import_rows, stay
+from tests.csvfiles import import_rows, run_command, stay
 from tests.engines import ON_POSTGRESQL, postgresql_only
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +176,15 @@ def test_bulk_loads_with_the_foreign_key_triggers_off_and_truncate_keep_it(
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE discharges_episode CASCADE")
     assert month_figures.stored() == {}
+
+
+def test_the_command_checks_and_rebuilds(tmp_path: Path) -> None:
+    import_rows(tmp_path, _stays(8, 40))
+    out, _err = run_command("month_figures")
+    assert f"agree with the episodes: {len(month_figures.stored())} kommun-months" in out
+    KommunMonthFigures.objects.update(episodes=F("episodes") + 1)
+    with pytest.raises(CommandError, match=r"kommun-month\(s\) differ"):
+        run_command("month_figures")
+    out, _err = run_command("month_figures", "--rebuild")
+    assert "rebuilt" in out
+    assert month_figures.check() == []
