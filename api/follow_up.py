@@ -24,7 +24,7 @@ from api.schema import errors, ok
 from api.serializers import label
 from discharges import access_log
 from discharges.http import api_user
-from discharges.models import AccessAction, Episode
+from discharges.models import AccessAction
 from discharges.selectors import follow_up_kommuner
 from payment.models import Agreement
 from payment.reports import FIRST_MONTH, LAST_MONTH, ReportError, build_report, parse_month
@@ -224,9 +224,9 @@ class Liability(APIView):
         except ReportError as exc:
             raise ApiError(400, "refused", str(exc)) from exc
         lines = visible_lines(user, report.episodes, kommuner)
-        access_log.log_access(
+        access_log.log_access_by_id(
             user,
-            Episode.objects.filter(pk__in=[line.pk for line in lines]),
+            [line.pk for line in lines],
             AccessAction.API_LIST,
             detail="liability",
         )

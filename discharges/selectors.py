@@ -14,7 +14,9 @@ from typing import Any
 
 from django.contrib.auth.models import Permission, User
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -129,9 +131,12 @@ def get_visible_episode(user: User, episode_id: Any) -> Episode:
         raise Http404 from exc
 
 
-def acting_organisation_id(user: User, episode: Episode) -> int | None:
-    """The id of the user's organisation that is a party of the episode (ward first)."""
-    mine = organisation_ids(user)
+def acting_organisation_id(user: User, episode: Any, mine: set[int] | None = None) -> int | None:
+    """The id of the user's organisation that is a party of the episode (ward first).
+    ``episode``: anything with the three parties' ids; ``mine``: ``organisation_ids(user)``
+    when the caller asks for many episodes."""
+    if mine is None:
+        mine = organisation_ids(user)
     parties = (episode.ward_id, episode.kommun_id, episode.health_centre_id)
     return next((org_id for org_id in parties if org_id in mine), None)
 
@@ -171,6 +176,17 @@ def episodes_with_details(user: User, episode_ids: Iterable[int]) -> set[int]:
     return {pk for pk, details in visible_with_details(user, episode_ids).items() if details}
 
 
+def id_list(ids: Iterable[int]) -> Any:
+    """The right side of ``pk__in`` for a long list of ids (a download's tens of thousands):
+    on PostgreSQL one array parameter, ``IN (SELECT unnest(%s::bigint[]))``, where a list
+    gives a placeholder per id that Django and psycopg process one by one (~0.4 s for 35,000
+    ids, issue 15); elsewhere the list itself."""
+    ids = [int(pk) for pk in ids]
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+    return ids
+
+
 def visible_with_details(user: User, episode_ids: Iterable[int]) -> dict[int, bool]:
     """Of ``episode_ids``, those the user may see, each with whether they may also see its
     details (``can_see_details``'s rule: their own ward's episode, or consent recorded): one
@@ -183,7 +199,7 @@ def visible_with_details(user: User, episode_ids: Iterable[int]) -> dict[int, bo
     )
     return dict(
         visible_episodes(user)
-        .filter(pk__in=list(episode_ids))
+        .filter(pk__in=id_list(episode_ids))
         .annotate(with_details=details)
         .values_list("pk", "with_details")
     )

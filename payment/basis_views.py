@@ -26,11 +26,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from discharges.access_log import log_access
+from discharges.access_log import log_access_by_id
 from discharges.exports import XLSX_CONTENT_TYPE
 from discharges.forms import MAX_ID
 from discharges.http import AuthenticatedHttpRequest
-from discharges.models import AccessAction, Episode, Kommun
+from discharges.models import AccessAction, Kommun
 from discharges.selectors import follow_up_kommuner
 from payment import rules, signing
 from payment.basis_downloads import basis_pdf, basis_xlsx
@@ -131,9 +131,9 @@ def _url(target: Target) -> str:
 def _log(request: AuthenticatedHttpRequest, basis: InvoiceBasis, action: str) -> None:
     ids = list(basis.lines.values_list("episode_id", flat=True))
     if ids:
-        log_access(
+        log_access_by_id(
             request.user,
-            Episode.objects.filter(pk__in=ids),
+            ids,
             action,
             detail=f"invoice basis {basis.agreement.name} {basis.kommun.code} {basis.month:%Y-%m}",
         )

@@ -13,9 +13,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from discharges.access_log import log_access
+from discharges.access_log import log_access_by_id
 from discharges.http import AuthenticatedHttpRequest
-from discharges.models import AccessAction, Episode, Kommun
+from discharges.models import AccessAction, Kommun
 from discharges.selectors import follow_up_kommuner
 from payment.basis_views import basis_section
 from payment.downloads import download, episode_table, month_table, period_name
@@ -183,9 +183,9 @@ def month_detail(
     ]
     hidden = len(lines) - len(visible) - consent_hidden
     if shown:
-        log_access(
+        log_access_by_id(
             request.user,
-            Episode.objects.filter(pk__in=[item["line"].pk for item in shown]),
+            [item["line"].pk for item in shown],
             AccessAction.VIEW,
             detail=f"liability {agreement.name} {month}",
         )
@@ -244,9 +244,9 @@ def export(request: AuthenticatedHttpRequest, name: str, fmt: str = "csv") -> Ht
         table = month_table(report.rows, names)
         return download(table, fmt, filename, _("Invoice basis"))
     lines = visible_lines(request.user, report.episodes, kommuner)
-    log_access(
+    log_access_by_id(
         request.user,
-        Episode.objects.filter(pk__in=[line.pk for line in lines]),
+        [line.pk for line in lines],
         AccessAction.EXPORT,
         detail=f"fakturaunderlag {agreement.name}",
     )

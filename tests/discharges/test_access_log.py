@@ -45,3 +45,29 @@ def test_it_cuts_the_detail_to_200_characters(episode: Episode, personas: Person
 def test_it_logs_nothing_for_no_episodes(personas: Personas) -> None:
     access_log.log_access(personas.ward_nurse, [], AccessAction.LIST)
     assert not AccessLogEntry.objects.exists()
+
+
+def test_logging_by_id_writes_the_rows_of_the_episodes_themselves(
+    make_episode: Callable[..., Episode],
+    org_tree: OrgTree,
+    personas: Personas,
+    advance: Callable[..., Episode],
+) -> None:
+    """``log_access_by_id`` (downloads of thousands) reads only ids and parties, and writes
+    what ``log_access`` writes for the episodes: the same organisation and patient per row."""
+    episodes = [advance(make_episode(), "noticed") for _ in range(3)]
+    fields = ("user_id", "organisation_id", "episode_id", "patient_id", "action", "detail")
+    for user, organisation in (
+        (personas.kommun_planner, org_tree.umea),
+        (personas.ward_nurse, org_tree.ward),
+        (personas.hc_coordinator, org_tree.hc_umea),
+    ):
+        access_log.log_access(user, episodes, AccessAction.EXPORT, "export")
+        by_model = list(AccessLogEntry.objects.order_by("-id").values_list(*fields)[:3])
+        access_log.log_access_by_id(user, [e.pk for e in episodes], AccessAction.EXPORT, "export")
+        by_id = list(AccessLogEntry.objects.order_by("-id").values_list(*fields)[:3])
+        assert sorted(by_id) == sorted(by_model)
+        assert {row[1] for row in by_id} == {organisation.pk}
+        assert {row[2] for row in by_id} == {e.pk for e in episodes}
+    access_log.log_access_by_id(personas.ward_nurse, [], AccessAction.EXPORT)
+    assert AccessLogEntry.objects.count() == 18
