@@ -18,6 +18,14 @@ of the counted columns writes nothing. The triggers are ENABLE ALWAYS: they fire
 bulk load turns the foreign-key triggers off (``session_replication_role = replica``). On
 SQLite (development) row triggers do the same, row by row.
 
+Concurrency: a statement's trigger locks the rows it changes in one order (kommun, month, care
+type) until its transaction ends, so writers of the same kommun-month take turns (a
+discharge waits for a running import of that kommun's episodes to commit). A service's write
+is one statement after its episode's row lock; the import locks every stored episode it
+updates before its first write. Two imports running at once over the same kommun-months,
+each in several statements, can still wait for each other; PostgreSQL then refuses one with a
+deadlock error, the import fails whole (nothing stored) and can be run again.
+
 ``rebuild()`` recomputes the table from the episodes (the migration that creates it, or an
 operator who suspects it). ``check()`` compares the two and names what differs;
 ``tests/discharges/test_month_figures.py`` holds them equal after every kind of write.
