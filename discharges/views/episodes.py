@@ -19,6 +19,7 @@ from discharges.forms import (
     EpisodeListFilters,
     PatientIdentityForm,
     PersonnummerSearchForm,
+    RegionMenus,
 )
 from discharges.http import AuthenticatedHttpRequest
 from discharges.models import (
@@ -123,11 +124,16 @@ def detail_context(
     kinds = services.available_kinds(episode, view.party)
     # A refused form stays on the page with its error even when the step is no longer offered.
     kinds += [kind for kind in (bound or {}) if kind not in kinds]
+    # The municipality and health centre menus, read once for the page's forms that have them.
+    menus = RegionMenus(episode.kommun.code[:2])
     for kind in kinds:
         form_class, _service = MESSAGE_FORMS[kind]
         # Each form's element ids are prefixed with its kind: one page holds many forms.
         form = (bound or {}).get(kind) or form_class(
-            initial=_initial(kind, episode), auto_id=f"id_{kind}_%s", episode=episode
+            initial=_initial(kind, episode),
+            auto_id=f"id_{kind}_%s",
+            episode=episode,
+            menus=menus,
         )
         forms.append({"kind": kind, "label": EventKind(kind).label, "form": form})
     timeline = selectors.timeline(request.user, episode)
@@ -146,7 +152,9 @@ def detail_context(
         "accept_homecoming": _accept_homecoming(view, episode, kinds),
         "can_record_consent": view.party == "ward",
         "identity_history": selectors.identity_history(request.user, episode),
-        "identity_form": _identity_form(episode) if _may_change_identity(view, episode) else None,
+        "identity_form": (
+            _identity_form(episode, menus) if _may_change_identity(view, episode) else None
+        ),
         "canonical_url": reverse("discharges:episode_detail", args=[episode.pk]),
     }
 
@@ -166,7 +174,7 @@ def _may_change_identity(view: selectors.EpisodeView, episode: Episode) -> bool:
     return view.party == "ward" and episode.is_active
 
 
-def _identity_form(episode: Episode) -> PatientIdentityForm:
+def _identity_form(episode: Episode, menus: RegionMenus) -> PatientIdentityForm:
     patient = episode.patient
     return PatientIdentityForm(
         initial={
@@ -177,6 +185,7 @@ def _identity_form(episode: Episode) -> PatientIdentityForm:
         },
         auto_id="id_identity_%s",
         region_code=episode.kommun.code[:2],
+        menus=menus,
     )
 
 
