@@ -103,6 +103,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"VACUUM ANALYZE after migrations applied to the reused data ({', '.join(new)}): "
                 f"{time.perf_counter() - took:.0f} s."
             )
+    # As a gunicorn worker measures: the loaded application frozen out of the garbage
+    # collector's sight (svu/gunicorn_conf.py), or a full collection over it pauses a page by
+    # ~70 ms now and then (the largest worklists' p95).
+    from svu.gunicorn_conf import post_worker_init
+
+    post_worker_init(None)
     ok = True
     if not args.only_national:
         ok = episodes.run(

@@ -440,6 +440,21 @@ class Episode(models.Model):
                 include=["care_type", "ready_days", "ready_date", "id"],
                 name="episode_kommun_discharge_idx",
             ),
+            # Att göra's candidates: a party's active episodes (ward, kommun or health centre), a
+            # few hundred at most, found without the party's whole history (Stockholm's planner:
+            # 202,397 index entries read for 395 rows, 20 ms -> 2.6 ms at 2,000,000; issue 15).
+            *(
+                models.Index(
+                    fields=[party],
+                    name=f"episode_active_{short}_idx",
+                    condition=models.Q(status__in=["registered", "planning", "ready"]),
+                )
+                for party, short in (
+                    ("ward", "ward"),
+                    ("kommun", "kommun"),
+                    ("health_centre", "hc"),
+                )
+            ),
             models.Index(fields=["status", "ready_date"], name="episode_status_ready_idx"),
             models.Index(fields=["status", "admitted_at"], name="episode_status_admitted_idx"),
             # The health centre's planned SIP follow-ups not yet done (its worklist): few rows.

@@ -15,15 +15,17 @@ pytestmark = [
 ]
 
 
-def indexed_columns(table: str) -> list[tuple[str, ...]]:
-    """The column lists of the table's indexes, sorted (one entry per index)."""
+def indexed_columns(table: str, *, partial: bool = False) -> list[tuple[str, ...]]:
+    """The column lists of the table's indexes, sorted (one entry per index): the full ones,
+    or (``partial``) those over some rows only."""
     with connection.cursor() as cursor:
         cursor.execute(
             """SELECT array_agg(a.attname ORDER BY k.n) FROM pg_index i
                CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)
                JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-               WHERE i.indrelid = %s::regclass GROUP BY i.indexrelid""",
-            [table],
+               WHERE i.indrelid = %s::regclass AND (i.indpred IS NOT NULL) = %s
+               GROUP BY i.indexrelid""",
+            [table, partial],
         )
         return sorted(tuple(row[0]) for row in cursor.fetchall())
 
@@ -45,3 +47,15 @@ def test_episodes_have_no_index_on_the_kommun_alone_nor_a_like_index() -> None:
     assert ("kommun_id",) not in columns
     assert ("kommun_id", "discharge_date", "care_type", "ready_days", "ready_date", "id") in columns
     assert columns.count(("external_id",)) == 1  # the unique constraint's, no LIKE index
+
+
+def test_episodes_have_the_partial_indexes_of_the_active_ones_only() -> None:
+    """Att göra's candidates: the few thousand active episodes, by their parties (few entries
+    each: only active episodes are in them)."""
+    assert indexed_columns("discharges_episode", partial=True) == [
+        ("admitted_at", "id"),
+        ("health_centre_id",),
+        ("health_centre_id", "sip_follow_up_date"),
+        ("kommun_id",),
+        ("ward_id",),
+    ]
