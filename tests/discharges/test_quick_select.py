@@ -13,7 +13,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from discharges.forms import IdChoiceField, QuickSelect
+from discharges.menus import IdChoiceField, QuickSelect
 from discharges.models import Episode, Kommun
 from tests.conftest import Personas
 
