@@ -140,16 +140,19 @@ def _readmission_counts() -> list[dict[str, Any]]:
         )
     )
     aged = Q(discharge_number__gte=F("born_number") + AGE * 10000)
+    # The readmitted episodes as a set (the EXISTS in a WHERE: one semi-join over the
+    # episodes), which the count then looks up: an EXISTS evaluated per episode inside the
+    # count took 13 s at 2,000,000 episodes (issue 15).
+    readmitted = Episode.objects.filter(discharge_date__isnull=False).filter(Exists(readmission))
     queryset = _discharged().alias(
         born_number=_born_as_number(),
         discharge_number=_date_as_number("discharge_date"),
-        readmitted=Exists(readmission),
     )
     return _grouped(
         queryset,
         {
             "aged_65plus": Count("id", filter=aged),
-            "readmitted_65plus": Count("id", filter=aged & Q(readmitted=True)),
+            "readmitted_65plus": Count("id", filter=aged & Q(pk__in=readmitted.values("pk"))),
         },
     )
 
