@@ -71,3 +71,16 @@ def test_logging_by_id_writes_the_rows_of_the_episodes_themselves(
         assert {row[2] for row in by_id} == {e.pk for e in episodes}
     access_log.log_access_by_id(personas.ward_nurse, [], AccessAction.EXPORT)
     assert AccessLogEntry.objects.count() == 18
+
+
+def test_logging_by_id_takes_a_download_of_tens_of_thousands(
+    make_episode: Callable[..., Episode],
+    personas: Personas,
+    advance: Callable[..., Episode],
+) -> None:
+    """A year of a large kommun's invoice lines names ~35,000 episodes (one array parameter on
+    PostgreSQL, ``selectors.id_list``): only those that exist are logged."""
+    episode = advance(make_episode(), "noticed")
+    ids = [episode.pk, *range(10**9, 10**9 + 40_000)]  # the others do not exist
+    access_log.log_access_by_id(personas.kommun_planner, ids, AccessAction.EXPORT, "export")
+    assert list(AccessLogEntry.objects.values_list("episode_id", flat=True)) == [episode.pk]
