@@ -53,7 +53,7 @@ from django.db.models.functions import (
 )
 from django.utils import timezone
 
-from analysis.indicator_models import INDICATOR_COUNTS, MonthlyIndicators
+from analysis.indicator_models import MonthlyIndicators
 from discharges.clock import ZONE
 from discharges.models import AdmissionType, Episode, NeedsOutcome, SipPlace
 
@@ -156,21 +156,8 @@ def indicator_rows(now: datetime) -> list[MonthlyIndicators]:
         "aged_65plus": Count("id", filter=aged),
         "readmitted_65plus": Count("id", filter=aged & Q(pk__in=_readmitted().values("pk"))),
     }
-    rows = []
-    for row in _grouped(queryset, counts):
-        kommun_id, health_centre_id = row.pop("kommun_id"), row.pop("health_centre_id")
-        care_type, month = row.pop("care_type"), row.pop("month")
-        rows.append(
-            MonthlyIndicators(
-                kommun_id=kommun_id,
-                health_centre_id=health_centre_id,
-                care_type=care_type,
-                month=month,
-                computed_at=now,
-                **{**dict.fromkeys(INDICATOR_COUNTS, 0), **row},
-            )
-        )
-    return rows
+    # Each row's keys are the model's: the group's four columns and every indicator count.
+    return [MonthlyIndicators(computed_at=now, **row) for row in _grouped(queryset, counts)]
 
 
 def compute_indicators(now: datetime | None = None) -> int:

@@ -75,31 +75,35 @@ class KommunMonthFigures(models.Model):
         raise TypeError("the month figures are written by the database's triggers only")
 
 
-def counts(kommun_ids: Iterable[int], first: date, last: date) -> list[dict[str, Any]]:
-    """The stored counts of the kommuner's months ``first``..``last`` (first days of months),
-    as ``discharges.aggregates.grouped_counts`` names them (``group_kommun``, ``care_type``,
-    ``month``, ``n_<count>``). Months without an episode have no row (or a row of zeros)."""
-    rows = (
+Counts = dict[tuple[int, str, date], tuple[int, int, int]]
+
+
+def counts(kommun_ids: Iterable[int], first: date, last: date) -> Counts:
+    """The stored counts (episodes, ready days, episodes with 3+) of the kommuner's months
+    ``first``..``last`` (first days of months), by (kommun id, care type, month). Months
+    without an episode have no entry."""
+    return _read(
         KommunMonthFigures.objects.filter(
             kommun_id__in=list(kommun_ids), month__gte=first, month__lte=last
         )
-        .exclude(episodes=0)
-        .values_list("kommun_id", "care_type", "month", *COUNTS)
     )
-    return [
-        {
-            "group_kommun": kommun_id,
-            "care_type": care_type,
-            "month": month,
-            "n_episodes": episodes,
-            "n_ready_days": ready_days,
-            "n_episodes_3plus": three_plus,
-        }
-        for kommun_id, care_type, month, episodes, ready_days, three_plus in rows
-    ]
 
 
-def computed() -> dict[tuple[int, str, date], tuple[int, int, int]]:
+def stored() -> Counts:
+    """Every stored count, as ``counts``."""
+    return _read(KommunMonthFigures.objects.all())
+
+
+def _read(rows: models.QuerySet[KommunMonthFigures]) -> Counts:
+    return {
+        (kommun_id, care_type, month): (episodes, ready_days, three_plus)
+        for kommun_id, care_type, month, episodes, ready_days, three_plus in (
+            rows.exclude(episodes=0).values_list("kommun_id", "care_type", "month", *COUNTS)
+        )
+    }
+
+
+def computed() -> Counts:
     """The counts computed from the episodes now (what the table must hold)."""
     from discharges.aggregates import grouped_counts  # the projection's GROUP BY
 
@@ -108,17 +112,6 @@ def computed() -> dict[tuple[int, str, date], tuple[int, int, int]]:
             row[f"n_{name}"] for name in COUNTS
         )
         for row in grouped_counts(names=COUNTS)
-    }
-
-
-def stored() -> dict[tuple[int, str, date], tuple[int, int, int]]:
-    return {
-        (kommun_id, care_type, month): (episodes, ready_days, three_plus)
-        for kommun_id, care_type, month, episodes, ready_days, three_plus in (
-            KommunMonthFigures.objects.exclude(episodes=0).values_list(
-                "kommun_id", "care_type", "month", *COUNTS
-            )
-        )
     }
 
 

@@ -129,14 +129,12 @@ def _url(target: Target) -> str:
 
 
 def _log(request: AuthenticatedHttpRequest, basis: InvoiceBasis, action: str) -> None:
-    ids = list(basis.lines.values_list("episode_id", flat=True))
-    if ids:
-        log_access_by_id(
-            request.user,
-            ids,
-            action,
-            detail=f"invoice basis {basis.agreement.name} {basis.kommun.code} {basis.month:%Y-%m}",
-        )
+    log_access_by_id(
+        request.user,
+        basis.lines.values_list("episode_id", flat=True),
+        action,
+        detail=f"invoice basis {basis.agreement.name} {basis.kommun.code} {basis.month:%Y-%m}",
+    )
 
 
 @login_required

@@ -217,7 +217,7 @@ def _context(agreement: Agreement, first: date, last: date, kommun_scope: Q) -> 
     )
     kommuner = sorted(codes.values())
     # By the kommuner's ids, not a join on their codes: the planner then estimates each
-    # kommun's episodes from its statistics (an index-only scan for the figures).
+    # kommun's episodes from its statistics (the candidates of the liable days).
     scope = Q(kommun_id__in=list(codes))
     groups = [ALL] if not agreement.separate_care_types else sorted(CARE_TYPES)
     figures = _month_figures(agreement, min(first, terms.first_month), last, codes)
@@ -268,15 +268,14 @@ def _month_figures(agreement: Agreement, start: date, last: date, codes: dict[in
     # Stored per kommun-month by the database (discharges.month_figures): five years of a big
     # kommun are 60 rows per care type, not 175,000 episodes counted on every view.
     counts = month_figures.counts(codes, start, last)
-    for row in counts:
-        key = (codes[row["group_kommun"]], _group(agreement, row["care_type"]))
-        month = row["month"]
+    for (kommun_id, care_type, month), (episodes, ready_days, three_plus) in counts.items():
+        key = (codes[kommun_id], _group(agreement, care_type))
         old = figures[key].get(month) or rules.MonthFigures(month, 0, 0, 0)
         figures[key][month] = rules.MonthFigures(
             month,
-            old.episodes + row["n_episodes"],
-            old.ready_days + row["n_ready_days"],
-            old.episodes_3plus + row["n_episodes_3plus"],
+            old.episodes + episodes,
+            old.ready_days + ready_days,
+            old.episodes_3plus + three_plus,
         )
     return figures
 
